@@ -1,0 +1,102 @@
+package dev.rxpath.agent;
+
+import dev.rxpath.agent.bcc.BpfSource;
+import dev.rxpath.agent.event.DecodingSink;
+import dev.rxpath.agent.event.EventSink;
+import dev.rxpath.agent.probe.KernelProbe;
+import dev.rxpath.agent.probe.ReceiveHooks;
+import dev.rxpath.agent.ring.PerfRings;
+import dev.rxpath.agent.ring.SubmitCounters;
+
+/**
+ * The running pipeline: kernel hooks → per-CPU perf rings → decoder → sink, on one
+ * reader thread. Closing it stops the reader first, then unmaps the rings and detaches
+ * every hook, so nothing stays attached after the agent exits.
+ */
+public final class Agent implements AutoCloseable {
+    /** Ring geometry: pages per CPU (a power of two), wakeup watermark, and the longest a quiet ring waits. */
+    public record Options(int pagesPerCpu, int watermarkBytes, int pollMillis) {
+        public static final Options DEFAULT = new Options(256, 64 * 1024, 100);
+    }
+
+    /** Counts from both ends: what the programs submitted or failed to, what the rings delivered or lost. */
+    public record Stats(long submitted, long submitFailed, long received, long lost, long malformed) {}
+
+    private final ReceiveHooks hooks;
+    private final PerfRings rings;
+    private final SubmitCounters counters;
+    private final DecodingSink decoding;
+    private final int pollMillis;
+    private final Thread reader;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private volatile Stats finalStats;
+
+    private Agent(ReceiveHooks hooks, PerfRings rings, EventSink sink, int pollMillis) {
+        this.hooks = hooks;
+        this.rings = rings;
+        this.counters = new SubmitCounters(hooks.module());
+        this.decoding = new DecodingSink(sink);
+        this.pollMillis = pollMillis;
+        this.reader = new Thread(this::readLoop, "rxpath-ring-reader");
+    }
+
+    public static Agent start(KernelProbe kernel, BpfSource source, Options options, EventSink sink) {
+        ReceiveHooks hooks = ReceiveHooks.attach(kernel, source);
+        PerfRings rings;
+        try {
+            rings = PerfRings.open(hooks.module(), ReceiveHooks.EVENTS_TABLE, options.pagesPerCpu(), options.watermarkBytes());
+        } catch (RuntimeException e) {
+            hooks.close();
+            throw e;
+        }
+        Agent agent = new Agent(hooks, rings, sink, options.pollMillis());
+        agent.reader.start();
+        return agent;
+    }
+
+    private void readLoop() {
+        try {
+            while (running) rings.poll(pollMillis, decoding);
+            rings.drain(decoding);
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    public ReceiveHooks hooks() {
+        return hooks;
+    }
+
+    /** The reader thread, for measuring its CPU time. */
+    public Thread readerThread() {
+        return reader;
+    }
+
+    /** Live while running; after close, the counts at the moment the reader stopped. */
+    public Stats stats() {
+        if (finalStats != null) return finalStats;
+        SubmitCounters.Totals t = counters.read();
+        return new Stats(t.submitted(), t.failed(), rings.received(), rings.lost(), decoding.malformed());
+    }
+
+    /** Blocks until the reader stops (after close, or on failure, which is rethrown). */
+    public void awaitTermination() throws InterruptedException {
+        reader.join();
+        if (failure != null) throw new IllegalStateException("ring reader failed", failure);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!running) return;
+        running = false;
+        try {
+            reader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        finalStats = stats();
+        rings.close();
+        hooks.close();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.rxpath.agent;
+
+import dev.rxpath.agent.bench.BenchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The agent-side commands of bin/rxpath: {@code agent} and {@code bench}. */
+@Command(name = "rxpath", mixinStandardHelpOptions = true, version = "rxpath 0.1.0",
+        description = "Kernel TCP receive-path observability (node side).",
+        subcommands = {AgentCommand.class, BenchCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+}

@@ -1,0 +1,100 @@
+package dev.rxpath.agent.bench;
+
+import dev.rxpath.agent.Agent;
+import dev.rxpath.agent.bcc.BpfSource;
+import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.event.EventSink;
+import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.agent.probe.KernelProbe;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Loopback TCP throughput (iperf3) without the agent, then with every hook attached and
+ * every record read and decoded, alternating so that drift in the machine hits both.
+ */
+@Command(name = "tcp", mixinStandardHelpOptions = true,
+        description = "Loopback TCP throughput with and without the agent attached (needs iperf3).")
+final class TcpBench implements Callable<Integer> {
+    private static final Pattern RECEIVED_BPS = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)");
+
+    @Option(names = "--seconds", description = "Length of each iperf3 run (default: ${DEFAULT-VALUE}).")
+    int seconds = 10;
+
+    @Option(names = "--rounds", description = "Baseline/agent pairs to run (default: ${DEFAULT-VALUE}).")
+    int rounds = 2;
+
+    @Override
+    public Integer call() throws Exception {
+        double base = 0, with = 0;
+        long events = 0, lost = 0;
+        int attached = 0;
+        double readerCpu = 0;
+        for (int i = 0; i < rounds; i++) {
+            base += iperf();
+            LongAdder seen = new LongAdder();
+            EventSink counting = new EventSink() {
+                @Override
+                public void event(Event e) {
+                    seen.increment();
+                }
+
+                @Override
+                public void lost(int cpu, long count) {}
+            };
+            try (Agent agent = Agent.start(KernelProbe.scan(), BpfSource.packaged(), Agent.Options.DEFAULT, counting)) {
+                attached = (int) agent.hooks().statuses().stream().filter(HookStatus::attached).count();
+                ProcessCpu cpu = new ProcessCpu(agent.readerThread());
+                with += iperf();
+                readerCpu += cpu.threadPercent();
+                Thread.sleep(200);
+                agent.close();
+                Agent.Stats s = agent.stats();
+                events += seen.sum();
+                lost += s.lost() + s.submitFailed();
+            }
+        }
+        base /= rounds;
+        with /= rounds;
+        System.out.printf("bench tcp: iperf3 over 127.0.0.1, %d s x %d rounds%n", seconds, rounds);
+        System.out.printf("  without agent       %.2f Gbit/s%n", base / 1e9);
+        System.out.printf("  with agent          %.2f Gbit/s (%d hook points attached)%n", with / 1e9, attached);
+        System.out.printf("  slowdown            %.1f%%%n", 100.0 * (base - with) / base);
+        System.out.printf("  events decoded      %,d (%,.0f/s), lost %,d%n", events, events / (double) (seconds * rounds), lost);
+        System.out.printf("  reader CPU          %.1f%% of one core%n", readerCpu / rounds);
+        return 0;
+    }
+
+    /** One iperf3 run; returns the receiver's bits per second. */
+    private double iperf() throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process server = new ProcessBuilder("iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", String.valueOf(port))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Thread.sleep(300);
+            Process client = new ProcessBuilder("iperf3", "-c", "127.0.0.1", "-p", String.valueOf(port),
+                    "-t", String.valueOf(seconds), "-J").redirectErrorStream(true).start();
+            String json = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!client.waitFor(seconds + 30L, TimeUnit.SECONDS) || client.exitValue() != 0) {
+                throw new IOException("iperf3 client failed: " + json);
+            }
+            Matcher m = RECEIVED_BPS.matcher(json);
+            if (!m.find()) throw new IOException("no sum_received in iperf3's output: " + json);
+            return Double.parseDouble(m.group(1));
+        } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.rxpath.agent.event;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Decodes raw records into {@link Event}s. The offsets below mirror bpf/rxpath.h byte for
+ * byte (RecordLayoutKernelTest proves it against records the kernel emits). A record
+ * whose type is unknown or whose size disagrees with its type is not guessed at: it is
+ * counted as malformed and dropped.
+ */
+public final class EventDecoder {
+    // struct rx_header
+    private static final int TS = 0, SKB = 8, SK = 16, TYPE = 24, CPU = 26, SIZE = 28, HDR = 32;
+    // struct rx_tuple, relative to its start
+    private static final int T_SADDR = 0, T_DADDR = 16, T_SPORT = 32, T_DPORT = 34, T_FAMILY = 36;
+    // struct rx_task, relative to its start
+    private static final int K_TGID = 0, K_PID = 4, K_CGROUP = 8, K_COMM = 16;
+    private static final int AF_INET6 = 10;
+
+    private long malformed;
+
+    /** Records dropped because their type was unknown or their size did not match it. */
+    public long malformed() {
+        return malformed;
+    }
+
+    /** The type of the record at {@code offset}, or null if it is not one this agent knows. */
+    public static RecordType peekType(ByteBuffer b, int offset) {
+        return RecordType.byId(b.getShort(offset + TYPE) & 0xffff);
+    }
+
+    /** Decodes one record; null (and counted) when it is malformed. {@code b} must be little-endian. */
+    public Event decode(ByteBuffer b, int o, int length) {
+        RecordType type = length >= HDR ? peekType(b, o) : null;
+        if (type == null || b.getInt(o + SIZE) != type.size || length < type.size) {
+            malformed++;
+            return null;
+        }
+        Event.Header h = new Event.Header(type, b.getLong(o + TS), b.getLong(o + SKB), b.getLong(o + SK), b.getShort(o + CPU) & 0xffff);
+        int p = o + HDR; // the body, after struct rx_header
+        return switch (type) {
+            case DEV -> new Event.Dev(h, cstring(b, p, 16), b.getInt(p + 16));
+            case DEV_META -> new Event.DevMeta(h, cstring(b, p, 16), b.getInt(p + 16), b.getInt(p + 20),
+                    b.getInt(p + 24), b.getInt(p + 28), b.getInt(p + 32), u16(b, p + 36), u16(b, p + 38),
+                    u16(b, p + 40), u16(b, p + 42), b.get(p + 44) != 0, b.get(p + 45) & 0xff, b.get(p + 46) != 0);
+            case IP, TCP -> new Event.StageEntry(h, u16(b, p));
+            case LOOKUP -> new Event.Lookup(h, tuple(b, p), b.get(p + 40) != 0, b.get(p + 41) != 0);
+            case SOCK_QUEUE -> new Event.SockQueue(h, tuple(b, p), b.getLong(p + 40), b.getInt(p + 48),
+                    b.getInt(p + 52), b.getInt(p + 56), b.getInt(p + 60), b.getInt(p + 64), b.getInt(p + 68),
+                    b.getInt(p + 72), b.getInt(p + 76), b.getInt(p + 80));
+            case DATA_READY -> new Event.DataReady(h, b.getLong(p), u16(b, p + 8), u16(b, p + 10));
+            case COPY -> new Event.Copy(h, task(b, p), b.getInt(p + 32));
+            case RECV -> new Event.Recv(h, task(b, p), b.getInt(p + 32), b.getInt(p + 36), u16(b, p + 40), u16(b, p + 42));
+            case CONSUME -> new Event.Consume(h, b.getLong(p));
+            case DROP -> new Event.Drop(h, b.getLong(p), b.getInt(p + 8), u16(b, p + 12));
+            case RESET_SENT -> new Event.ResetSent(h, tuple(b, p), b.getInt(p + 40), b.getInt(p + 44));
+            case RESET_RECV -> new Event.ResetReceived(h, tuple(b, p), b.getLong(p + 40));
+            case RETRANSMIT -> new Event.Retransmit(h, tuple(b, p), b.getInt(p + 40), b.getInt(p + 44));
+            case STATE -> new Event.StateChange(h, tuple(b, p), b.getInt(p + 40), b.getInt(p + 44));
+        };
+    }
+
+    private static int u16(ByteBuffer b, int at) {
+        return b.getShort(at) & 0xffff;
+    }
+
+    private static Event.Tuple tuple(ByteBuffer b, int at) {
+        int family = u16(b, at + T_FAMILY);
+        return new Event.Tuple(family, address(b, at + T_SADDR, family), u16(b, at + T_SPORT),
+                address(b, at + T_DADDR, family), u16(b, at + T_DPORT));
+    }
+
+    private static Event.Task task(ByteBuffer b, int at) {
+        return new Event.Task(b.getInt(at + K_TGID), b.getInt(at + K_PID), b.getLong(at + K_CGROUP), cstring(b, at + K_COMM, 16));
+    }
+
+    /** Network-order bytes; IPv4 in the first four. */
+    private static InetAddress address(ByteBuffer b, int at, int family) {
+        byte[] raw = new byte[family == AF_INET6 ? 16 : 4];
+        b.get(at, raw);
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 or 16 bytes are always an address", e);
+        }
+    }
+
+    private static String cstring(ByteBuffer b, int at, int max) {
+        int n = 0;
+        while (n < max && b.get(at + n) != 0) n++;
+        byte[] raw = new byte[n];
+        b.get(at, raw);
+        return new String(raw, StandardCharsets.UTF_8);
+    }
+}

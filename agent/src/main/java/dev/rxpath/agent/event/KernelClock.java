@@ -1,0 +1,23 @@
+package dev.rxpath.agent.event;
+
+import java.time.Instant;
+
+/**
+ * Maps bpf_ktime_get_ns() (CLOCK_MONOTONIC) to wall-clock time. System.nanoTime() reads
+ * the same clock on Linux, so one pair of readings taken together gives the offset.
+ */
+public final class KernelClock {
+    private final long wallMinusMonoNs;
+
+    public KernelClock() {
+        long mono = System.nanoTime();
+        Instant now = Instant.now();
+        long wall = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        this.wallMinusMonoNs = wall - mono;
+    }
+
+    public Instant toInstant(long monotonicNs) {
+        long wall = monotonicNs + wallMinusMonoNs;
+        return Instant.ofEpochSecond(Math.floorDiv(wall, 1_000_000_000L), Math.floorMod(wall, 1_000_000_000L));
+    }
+}

@@ -1,0 +1,42 @@
+package dev.rxpath.agent.event;
+
+/** enum rx_record_type in bpf/rxpath.h, with each record's size and the stage it reports. */
+public enum RecordType {
+    DEV(1, 56, Stage.DEV),
+    DEV_META(2, 80, Stage.DEV),
+    IP(3, 40, Stage.IP),
+    TCP(4, 40, Stage.TCP),
+    LOOKUP(5, 80, Stage.LOOKUP),
+    SOCK_QUEUE(6, 120, Stage.SOCKET),
+    DATA_READY(7, 48, Stage.SOCKET),
+    COPY(8, 72, Stage.USER),
+    RECV(9, 80, Stage.USER),
+    CONSUME(10, 40, Stage.END),
+    DROP(11, 48, Stage.END),
+    RESET_SENT(12, 80, Stage.END),
+    RESET_RECV(13, 80, Stage.SOCKET_EVENT),
+    RETRANSMIT(14, 80, Stage.SOCKET_EVENT),
+    STATE(15, 80, Stage.SOCKET_EVENT);
+
+    private static final RecordType[] BY_ID = new RecordType[16];
+
+    static {
+        for (RecordType t : values()) BY_ID[t.id] = t;
+    }
+
+    public final int id;
+    /** sizeof the C struct; the kernel writes it in every record's header and the decoder checks it. */
+    public final int size;
+    public final Stage stage;
+
+    RecordType(int id, int size, Stage stage) {
+        this.id = id;
+        this.size = size;
+        this.stage = stage;
+    }
+
+    /** The type with this id, or null for an id this agent does not know. */
+    public static RecordType byId(int id) {
+        return id > 0 && id < BY_ID.length ? BY_ID[id] : null;
+    }
+}

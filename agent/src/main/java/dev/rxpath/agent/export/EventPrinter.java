@@ -1,0 +1,101 @@
+package dev.rxpath.agent.export;
+
+import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.event.EventSink;
+import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.probe.KernelNames;
+import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * {@code rxpath agent --print}: one line per event as it arrives, pwru-style: time, CPU,
+ * stage, record, skb, then what the record says (device or 4-tuple, length, reason names).
+ * Received segments print as remote → local.
+ */
+public final class EventPrinter implements EventSink {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS").withZone(ZoneId.systemDefault());
+
+    private final PrintStream out;
+    private final KernelClock clock;
+    private final KernelNames names;
+
+    public EventPrinter(PrintStream out, KernelClock clock, KernelNames names) {
+        this.out = out;
+        this.clock = clock;
+        this.names = names;
+    }
+
+    @Override
+    public void event(Event e) {
+        out.println(format(e));
+    }
+
+    @Override
+    public void lost(int cpu, long count) {
+        out.printf("LOST            cpu%-2d %d records: the ring was full (raise --pages, or read faster)%n", cpu, count);
+    }
+
+    public String format(Event e) {
+        Event.Header h = e.header();
+        return String.format("%s cpu%-2d %-12s %-11s %-20s %s", TIME.format(clock.toInstant(h.tsNs())), h.cpu(),
+                h.type().stage, h.type().name().toLowerCase(), h.skb() == 0 ? "-" : String.format("skb=%x", h.skb()), details(e));
+    }
+
+    private String details(Event e) {
+        if (e instanceof Event.Dev d) return String.format("dev=%s len=%d", d.ifname(), d.len());
+        if (e instanceof Event.DevMeta d) {
+            return String.format("dev=%s len=%d napi=%#x queue=%d hash=%08x gso=%d/%#x%s", d.ifname(), d.len(), d.napiId(),
+                    d.queueMapping(), d.hash(), d.gsoSize(), d.gsoType(), d.viaGro() ? " gro" : "");
+        }
+        if (e instanceof Event.StageEntry s) return "family=" + (s.family() == 10 ? "inet6" : "inet");
+        if (e instanceof Event.Lookup l) {
+            return String.format("%s %s %s sk=%x", flow(l.tuple()), l.listener() ? "listener" : "established",
+                    l.found() ? "found" : "NOT FOUND", l.header().sk());
+        }
+        if (e instanceof Event.SockQueue q) {
+            return String.format("%s len=%d sk=%x cookie=%d rcv_wnd=%d srtt=%dus", reversed(q.tuple()), q.dataLen(),
+                    q.header().sk(), q.cookie(), q.rcvWnd(), q.srtt() >> 3);
+        }
+        if (e instanceof Event.DataReady r) return String.format("sk=%x", r.header().sk());
+        if (e instanceof Event.Copy c) {
+            return String.format("len=%d pid=%d comm=%s cgroup=%d", c.len(), c.task().tgid(), c.task().comm(), c.task().cgroupId());
+        }
+        if (e instanceof Event.Recv r) {
+            return String.format("sk=%x ret=%d pid=%d comm=%s", r.header().sk(), r.ret(), r.task().tgid(), r.task().comm());
+        }
+        if (e instanceof Event.Consume c) return String.format("location=%x", c.location());
+        if (e instanceof Event.Drop d) {
+            return String.format("reason=%s proto=0x%04x location=%x sk=%x", names.dropReason(d.reason()), d.protocol(),
+                    d.location(), d.header().sk());
+        }
+        if (e instanceof Event.ResetSent r) {
+            return String.format("%s reason=%s state=%s", reversed(r.tuple()), names.resetReason(r.reason()),
+                    r.state() == 0 ? "-" : names.tcpState(r.state()));
+        }
+        if (e instanceof Event.ResetReceived r) {
+            return String.format("%s sk=%x cookie=%d", reversed(r.tuple()), r.header().sk(), r.cookie());
+        }
+        if (e instanceof Event.Retransmit r) {
+            return String.format("%s state=%s sk=%x", flow(r.tuple()), names.tcpState(r.state()), r.header().sk());
+        }
+        Event.StateChange s = (Event.StateChange) e;
+        return String.format("%s %s -> %s sk=%x", flow(s.tuple()), names.tcpState(s.oldState()), names.tcpState(s.newState()),
+                s.header().sk());
+    }
+
+    /** A tuple whose source is the local end, printed as the segment travelled: remote → local. */
+    private static String reversed(Event.Tuple t) {
+        return endpoint(t.daddr(), t.dport()) + " -> " + endpoint(t.saddr(), t.sport());
+    }
+
+    private static String flow(Event.Tuple t) {
+        return endpoint(t.saddr(), t.sport()) + " -> " + endpoint(t.daddr(), t.dport());
+    }
+
+    private static String endpoint(InetAddress a, int port) {
+        return (a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress()) + ":" + port;
+    }
+}

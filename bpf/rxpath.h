@@ -1,0 +1,195 @@
+/* rxpath record ABI: the one definition of every record the BPF programs emit.
+ *
+ * The Java decoder (agent: dev.rxpath.agent.event.RecordLayout) mirrors these structs
+ * byte for byte; RecordLayoutKernelTest loads bpf/test/layout_check.c, which fills each
+ * record with known values from this header, and checks the decoder against it.
+ *
+ * Rules that keep the two sides in step:
+ *   - fixed-width fields only, every field naturally aligned, explicit padding, no
+ *     implicit holes: the layout is the same for clang's BPF target and for Java;
+ *   - every record starts with struct rx_header and has a size that is a multiple of 8;
+ *   - ports are in host byte order; addresses are in network byte order, IPv4 in the
+ *     first 4 bytes of the 16-byte field;
+ *   - append fields, never reorder; bump RX_ABI_VERSION on any change.
+ */
+#ifndef RXPATH_H
+#define RXPATH_H
+
+#define RX_ABI_VERSION 1
+
+enum rx_record_type {
+	RX_DEV = 1,          /* net:netif_receive_skb: every skb entering the core receive path */
+	RX_DEV_META = 2,     /* net:netif_receive_skb_entry / napi_gro_receive_entry: driver metadata */
+	RX_IP = 3,           /* kprobe ip_rcv / ipv6_rcv */
+	RX_TCP = 4,          /* kprobe tcp_v4_rcv / tcp_v6_rcv */
+	RX_LOOKUP = 5,       /* kretprobe on the established / listener socket lookups */
+	RX_SOCK_QUEUE = 6,   /* tcp:tcp_probe: a segment accepted by a TCP socket */
+	RX_DATA_READY = 7,   /* sock:sk_data_ready: the socket woke its reader */
+	RX_COPY = 8,         /* skb:skb_copy_datagram_iovec: bytes of an skb copied to the reader */
+	RX_RECV = 9,         /* sock:sock_recv_length: one recvmsg returned on a TCP socket */
+	RX_CONSUME = 10,     /* skb:consume_skb */
+	RX_DROP = 11,        /* skb:kfree_skb, with the kernel's drop reason */
+	RX_RESET_SENT = 12,  /* tcp:tcp_send_reset */
+	RX_RESET_RECV = 13,  /* tcp:tcp_receive_reset */
+	RX_RETRANSMIT = 14,  /* tcp:tcp_retransmit_skb */
+	RX_STATE = 15,       /* sock:inet_sock_set_state (TCP only) */
+};
+
+/* Per-CPU counters the programs keep about themselves (BPF_PERCPU_ARRAY rx_stats). */
+enum rx_stat {
+	RX_STAT_SUBMITTED = 0, /* perf_submit succeeded */
+	RX_STAT_FAILED = 1,    /* perf_submit failed: the ring was full (the reader sees LOST) */
+	RX_STAT_MAX = 2,
+};
+
+struct rx_header {
+	__u64 ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 skb;     /* skb address, the per-segment key; 0 where the hook has none */
+	__u64 sk;      /* socket address; 0 where the hook has none */
+	__u16 type;    /* enum rx_record_type */
+	__u16 cpu;     /* CPU the hook ran on */
+	__u32 size;    /* sizeof the whole record */
+};                     /* 32 bytes */
+
+struct rx_tuple {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u16 family;  /* AF_INET 2, AF_INET6 10 */
+	__u16 pad;
+};                     /* 40 bytes */
+
+/* The task a hook ran in; only recorded where that task is the reader (copy, recv),
+ * never at softirq time, when `current` is whoever was interrupted. */
+struct rx_task {
+	__u32 tgid;
+	__u32 pid;
+	__u64 cgroup_id;
+	char comm[16];
+};                     /* 32 bytes */
+
+struct rx_dev {
+	struct rx_header h;
+	char ifname[16];
+	__u32 len;
+	__u32 pad;
+};                      /* 56 bytes */
+
+struct rx_dev_meta {
+	struct rx_header h;
+	char ifname[16];
+	__u32 napi_id;
+	__u32 hash;
+	__u32 len;
+	__u32 data_len;
+	__u32 truesize;
+	__u16 queue_mapping;
+	__u16 protocol;
+	__u16 gso_size;
+	__u16 gso_type;
+	__u8 l4_hash;
+	__u8 nr_frags;
+	__u8 via_gro;   /* 1: napi_gro_receive_entry, 0: netif_receive_skb_entry */
+	__u8 pad;
+};                      /* 80 bytes */
+
+/* RX_IP and RX_TCP: the function's only argument that matters is the skb. */
+struct rx_stage {
+	struct rx_header h;
+	__u16 family;
+	__u16 pad0;
+	__u32 pad1;
+};                      /* 40 bytes */
+
+struct rx_lookup {
+	struct rx_header h;   /* skb: the one tcp_v{4,6}_rcv is handling on this CPU; sk: result */
+	struct rx_tuple t;    /* s = packet source (remote), d = local */
+	__u8 listener;        /* 0 established table, 1 listener table */
+	__u8 found;
+	__u16 pad0;
+	__u32 pad1;
+};                        /* 80 bytes */
+
+struct rx_sock_queue {
+	struct rx_header h;
+	struct rx_tuple t;    /* s = local end of the socket, d = remote */
+	__u64 cookie;
+	__u32 mark;
+	__u32 data_len;       /* tcp_probe's u16, widened: wraps on merged skbs over 64 KiB */
+	__u32 snd_nxt;
+	__u32 snd_una;
+	__u32 snd_cwnd;
+	__u32 ssthresh;
+	__u32 snd_wnd;
+	__u32 srtt;           /* smoothed RTT, in 1/8 microseconds as the kernel keeps it */
+	__u32 rcv_wnd;
+	__u32 pad;
+};                        /* 120 bytes */
+
+struct rx_data_ready {
+	struct rx_header h;
+	__u64 caller;         /* the data_ready function (ip) */
+	__u16 family;
+	__u16 protocol;
+	__u32 pad;
+};                        /* 48 bytes */
+
+struct rx_copy {
+	struct rx_header h;
+	struct rx_task task;
+	__s32 len;
+	__u32 pad;
+};                        /* 72 bytes */
+
+struct rx_recv {
+	struct rx_header h;
+	struct rx_task task;
+	__s32 ret;            /* bytes returned, or -errno */
+	__s32 flags;
+	__u16 family;
+	__u16 protocol;
+	__u32 pad;
+};                        /* 80 bytes */
+
+struct rx_consume {
+	struct rx_header h;
+	__u64 location;
+};                        /* 40 bytes */
+
+struct rx_drop {
+	struct rx_header h;   /* sk: rx_sk where the kernel gives it */
+	__u64 location;
+	__u32 reason;         /* enum skb_drop_reason, named from the running kernel */
+	__u16 protocol;
+	__u16 pad;
+};                        /* 48 bytes */
+
+struct rx_reset_sent {
+	struct rx_header h;
+	struct rx_tuple t;    /* as the kernel stores it: s = the received segment's destination */
+	__s32 state;
+	__u32 reason;         /* enum sk_rst_reason where the kernel has it, else 0 */
+};                        /* 80 bytes */
+
+struct rx_reset_recv {
+	struct rx_header h;
+	struct rx_tuple t;
+	__u64 cookie;
+};                        /* 80 bytes */
+
+struct rx_retransmit {
+	struct rx_header h;
+	struct rx_tuple t;
+	__s32 state;
+	__s32 err;
+};                        /* 80 bytes */
+
+struct rx_state {
+	struct rx_header h;
+	struct rx_tuple t;
+	__s32 oldstate;
+	__s32 newstate;
+};                        /* 80 bytes */
+
+#endif /* RXPATH_H */
