@@ -10,8 +10,8 @@ import dev.rxpath.agent.ring.SubmitCounters;
 
 /**
  * The running pipeline: kernel hooks → per-CPU perf rings → decoder → sink, on one
- * reader thread. Closing it stops the reader first, then unmaps the rings and detaches
- * every hook, so nothing stays attached after the agent exits.
+ * reader thread. Nothing stays attached after close, nor after SIGINT/SIGTERM, whose
+ * shutdown hook closes it.
  */
 public final class Agent implements AutoCloseable {
     /** Ring geometry: pages per CPU (a power of two), wakeup watermark, and the longest a quiet ring waits. */
@@ -86,9 +86,14 @@ public final class Agent implements AutoCloseable {
         if (failure != null) throw new IllegalStateException("ring reader failed", failure);
     }
 
+    /**
+     * Detaches every hook first, so nothing is submitted after the reader's final drain and
+     * the closing counts compare exactly; then stops the reader, unmaps the rings and unloads.
+     */
     @Override
     public synchronized void close() {
         if (!running) return;
+        hooks.detach();
         running = false;
         try {
             reader.join();

@@ -91,7 +91,8 @@ public final class BpfModule implements AutoCloseable {
             return p;
         }
         int err = r.value() < -1 ? -r.value() : errno[0];
-        if (err == Libc.EPERM || err == Libc.EACCES) {
+        // EPERM is a privilege or lockdown refusal; the verifier itself answers EACCES or EINVAL.
+        if (err == Libc.EPERM) {
             throw new BccException(BccException.Kind.PERMISSION, "loading " + function + " was refused: "
                     + Libc.describe(err) + "; " + permissionHint(type), r.text());
         }
@@ -155,12 +156,17 @@ public final class BpfModule implements AutoCloseable {
         if (closed) throw new IllegalStateException("module is closed");
     }
 
+    /** Detaches every attachment, keeping programs and tables; safe to call again. */
+    public synchronized void detach() {
+        for (int i = attachments.size() - 1; i >= 0; i--) attachments.get(i).close();
+    }
+
     /** Detaches every attachment, closes every program and frees the module; safe to call twice. */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        for (int i = attachments.size() - 1; i >= 0; i--) attachments.get(i).close();
+        detach();
         for (BpfProgram p : programs) Libc.close(p.fd());
         lib().bpf_module_destroy(module);
     }

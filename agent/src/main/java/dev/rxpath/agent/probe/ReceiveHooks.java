@@ -76,6 +76,11 @@ public final class ReceiveHooks implements AutoCloseable {
         return statuses.stream().anyMatch(s -> s.hook() == hook && s.attached());
     }
 
+    /** Stops every program from running; tables stay readable until {@link #close()}. */
+    public void detach() {
+        module.detach();
+    }
+
     @Override
     public void close() {
         module.close();

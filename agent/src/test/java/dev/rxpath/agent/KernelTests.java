@@ -1,0 +1,74 @@
+package dev.rxpath.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.event.EventSink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/** What the real-kernel tests share: the root check, an event collector, waiting, fd counting. */
+public final class KernelTests {
+    private KernelTests() {}
+
+    /** Kernel tests load BPF programs for real; as another user they fail here, saying why. */
+    public static void requireRoot() throws IOException {
+        String uid = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow().split("\\s+")[1];
+        assertEquals("0", uid, "the kernel tests load BPF programs: run them as root (bin/test)");
+    }
+
+    /** Collects everything the reader thread hands over. */
+    public static final class Collector implements EventSink {
+        public final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+        public final AtomicLong lost = new AtomicLong();
+
+        @Override
+        public void event(Event event) {
+            events.add(event);
+        }
+
+        @Override
+        public void lost(int cpu, long count) {
+            lost.addAndGet(count);
+        }
+
+        public <T extends Event> List<T> of(Class<T> type) {
+            List<T> out = new ArrayList<>();
+            for (Event e : events) if (type.isInstance(e)) out.add(type.cast(e));
+            return out;
+        }
+    }
+
+    public static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) fail("timed out after " + timeoutMs + " ms waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    /** This process's fds that hold a BPF program, map, link or perf event: what an attachment keeps alive. */
+    public static List<String> bpfFds() throws IOException {
+        List<String> held = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.contains("bpf") || target.contains("perf_event")) held.add(target);
+                } catch (IOException ignored) {
+                    // the fd closed while listing (the listing's own directory fd)
+                }
+            }
+        }
+        return held;
+    }
+}

@@ -1,0 +1,168 @@
+/* Test fixture for RecordLayoutKernelTest: when the test's own process calls getppid(),
+ * emit one record of every type in bpf/rxpath.h with every field set to a known value,
+ * through the same perf ring the agent reads. The Java side expects the same values. */
+#include "rxpath.h"
+
+BPF_PERF_OUTPUT(events);
+
+/* All fifteen records do not fit the 512-byte BPF stack: build each in one scratch slot. */
+union rx_any {
+	struct rx_dev dev;
+	struct rx_dev_meta meta;
+	struct rx_stage stage;
+	struct rx_lookup lookup;
+	struct rx_sock_queue q;
+	struct rx_data_ready ready;
+	struct rx_copy copy;
+	struct rx_recv recv;
+	struct rx_consume consume;
+	struct rx_drop drop;
+	struct rx_reset_sent rs;
+	struct rx_reset_recv rr;
+	struct rx_retransmit rt;
+	struct rx_state st;
+};
+BPF_PERCPU_ARRAY(scratch, union rx_any, 1);
+
+static __always_inline void hdr(struct rx_header *h, u16 type, u32 size)
+{
+	h->ts_ns = 0x0102030405060708ULL;
+	h->skb = 0xffff888000000000ULL + type;
+	h->sk = 0xffff888100000000ULL + type;
+	h->type = type;
+	h->cpu = 0x0a0b;
+	h->size = size;
+}
+
+static __always_inline void tuple6(struct rx_tuple *t)
+{
+	for (int i = 0; i < 16; i++) {
+		t->saddr[i] = 0x20 + i;
+		t->daddr[i] = 0x40 + i;
+	}
+	t->sport = 0xa1a2;
+	t->dport = 0xb1b2;
+	t->family = 10;
+}
+
+static __always_inline void task(struct rx_task *k)
+{
+	k->tgid = 0x11121314;
+	k->pid = 0x15161718;
+	k->cgroup_id = 0x2122232425262728ULL;
+	__builtin_memcpy(k->comm, "layout-comm\0\0\0\0", 16);
+}
+
+TRACEPOINT_PROBE(syscalls, sys_enter_getppid)
+{
+	if ((bpf_get_current_pid_tgid() >> 32) != RX_TEST_TGID)
+		return 0;
+	int zero = 0;
+	union rx_any *u = scratch.lookup(&zero);
+	if (!u)
+		return 0;
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_dev *dev = (struct rx_dev *)u;
+	hdr(&dev->h, RX_DEV, sizeof(*dev));
+	__builtin_memcpy(dev->ifname, "veth-layout0\0\0\0\0", 16);
+	dev->len = 0x31323334;
+	events.perf_submit(args, dev, sizeof(*dev));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_dev_meta *meta = (struct rx_dev_meta *)u;
+	hdr(&meta->h, RX_DEV_META, sizeof(*meta));
+	__builtin_memcpy(meta->ifname, "eth-meta\0\0\0\0\0\0\0\0", 16);
+	meta->napi_id = 0x41; meta->hash = 0x42434445; meta->len = 0x46; meta->data_len = 0x47;
+	meta->truesize = 0x48; meta->queue_mapping = 0x49; meta->protocol = 0x86dd; meta->gso_size = 0x4a;
+	meta->gso_type = 0x4b; meta->l4_hash = 1; meta->nr_frags = 0x4c; meta->via_gro = 1;
+	events.perf_submit(args, meta, sizeof(*meta));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_stage *ip = (struct rx_stage *)u;
+	hdr(&ip->h, RX_IP, sizeof(*ip));
+	ip->family = 10;
+	events.perf_submit(args, ip, sizeof(*ip));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_stage *tcp = (struct rx_stage *)u;
+	hdr(&tcp->h, RX_TCP, sizeof(*tcp));
+	tcp->family = 2;
+	events.perf_submit(args, tcp, sizeof(*tcp));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_lookup *lookup = (struct rx_lookup *)u;
+	hdr(&lookup->h, RX_LOOKUP, sizeof(*lookup));
+	tuple6(&lookup->t);
+	lookup->listener = 1; lookup->found = 1;
+	events.perf_submit(args, lookup, sizeof(*lookup));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_sock_queue *q = (struct rx_sock_queue *)u;
+	hdr(&q->h, RX_SOCK_QUEUE, sizeof(*q));
+	tuple6(&q->t);
+	q->cookie = 0x5152535455565758ULL; q->mark = 0x59; q->data_len = 0x5a; q->snd_nxt = 0x5b; q->snd_una = 0x5c;
+	q->snd_cwnd = 0x5d; q->ssthresh = 0x5e; q->snd_wnd = 0x5f; q->srtt = 0x60; q->rcv_wnd = 0x61;
+	events.perf_submit(args, q, sizeof(*q));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_data_ready *ready = (struct rx_data_ready *)u;
+	hdr(&ready->h, RX_DATA_READY, sizeof(*ready));
+	ready->caller = 0xffffffff81000000ULL; ready->family = 2; ready->protocol = 6;
+	events.perf_submit(args, ready, sizeof(*ready));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_copy *copy = (struct rx_copy *)u;
+	hdr(&copy->h, RX_COPY, sizeof(*copy));
+	task(&copy->task);
+	copy->len = -7;
+	events.perf_submit(args, copy, sizeof(*copy));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_recv *recv = (struct rx_recv *)u;
+	hdr(&recv->h, RX_RECV, sizeof(*recv));
+	task(&recv->task);
+	recv->ret = 0x71; recv->flags = 0x72; recv->family = 10; recv->protocol = 6;
+	events.perf_submit(args, recv, sizeof(*recv));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_consume *consume = (struct rx_consume *)u;
+	hdr(&consume->h, RX_CONSUME, sizeof(*consume));
+	consume->location = 0xffffffff82000000ULL;
+	events.perf_submit(args, consume, sizeof(*consume));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_drop *drop = (struct rx_drop *)u;
+	hdr(&drop->h, RX_DROP, sizeof(*drop));
+	drop->location = 0xffffffff83000000ULL; drop->reason = 0x81; drop->protocol = 0x0800;
+	events.perf_submit(args, drop, sizeof(*drop));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_reset_sent *rs = (struct rx_reset_sent *)u;
+	hdr(&rs->h, RX_RESET_SENT, sizeof(*rs));
+	tuple6(&rs->t);
+	rs->state = 0x91; rs->reason = 0x92;
+	events.perf_submit(args, rs, sizeof(*rs));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_reset_recv *rr = (struct rx_reset_recv *)u;
+	hdr(&rr->h, RX_RESET_RECV, sizeof(*rr));
+	tuple6(&rr->t);
+	rr->cookie = 0x93;
+	events.perf_submit(args, rr, sizeof(*rr));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_retransmit *rt = (struct rx_retransmit *)u;
+	hdr(&rt->h, RX_RETRANSMIT, sizeof(*rt));
+	tuple6(&rt->t);
+	rt->state = 0x94; rt->err = -0x95;
+	events.perf_submit(args, rt, sizeof(*rt));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_state *st = (struct rx_state *)u;
+	hdr(&st->h, RX_STATE, sizeof(*st));
+	tuple6(&st->t);
+	st->oldstate = 0x96; st->newstate = 0x97;
+	events.perf_submit(args, st, sizeof(*st));
+	return 0;
+}
