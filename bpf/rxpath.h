@@ -1,8 +1,9 @@
 /* rxpath record ABI: the one definition of every record the BPF programs emit.
  *
- * The Java decoder (agent: dev.rxpath.agent.event.RecordLayout) mirrors these structs
- * byte for byte; RecordLayoutKernelTest loads bpf/test/layout_check.c, which fills each
- * record with known values from this header, and checks the decoder against it.
+ * The Java decoder (agent: dev.rxpath.agent.event.EventDecoder, RecordType) mirrors these
+ * structs byte for byte; RecordLayoutKernelTest loads a program that fills one record of
+ * each type with known values (agent/src/test/resources/bpf/layout_check.c) and checks
+ * that the decoder reads back exactly those.
  *
  * Rules that keep the two sides in step:
  *   - fixed-width fields only, every field naturally aligned, explicit padding, no

@@ -19,8 +19,17 @@ public final class Agent implements AutoCloseable {
         public static final Options DEFAULT = new Options(256, 64 * 1024, 100);
     }
 
-    /** Counts from both ends: what the programs submitted or failed to, what the rings delivered or lost. */
-    public record Stats(long submitted, long submitFailed, long received, long lost, long malformed) {}
+    /**
+     * Counts from both ends. {@code submitFailed} is the programs' own count of records the
+     * ring had no room for; {@code lostReported} is the same loss as the rings' LOST records
+     * announce it (they trail the kernel's count until the ring has room to say so).
+     */
+    public record Stats(long submitted, long submitFailed, long received, long lostReported, long malformed) {
+        /** Records that never reached the agent: the kernel's count, the authoritative one. */
+        public long lost() {
+            return Math.max(submitFailed, lostReported);
+        }
+    }
 
     private final ReceiveHooks hooks;
     private final PerfRings rings;

@@ -71,7 +71,7 @@ final class AgentCommand implements Callable<Integer> {
             agent.close();
             Agent.Stats s = agent.stats();
             err.printf("rxpath: detached; %d records submitted, %d received, %d lost, %d malformed%n",
-                    s.submitted(), s.received(), s.lost() + s.submitFailed(), s.malformed());
+                    s.submitted(), s.received(), s.lost(), s.malformed());
         }, "rxpath-shutdown"));
         for (HookStatus s : agent.hooks().statuses()) {
             if (!s.attached()) err.printf("rxpath: %s unavailable (%s stage): %s%n", s.hook().label(), s.hook().stage(), s.reason());
@@ -93,8 +93,8 @@ final class AgentCommand implements Callable<Integer> {
                     return;
                 }
                 Agent.Stats now = agent.stats();
-                err.printf("rxpath: %.0f records/s, %d lost (ring full: %d), %d malformed%n",
-                        (now.received() - last.received()) / (double) statsInterval, now.lost(), now.submitFailed(), now.malformed());
+                err.printf("rxpath: %.0f records/s, %d lost (ring full), %d malformed%n",
+                        (now.received() - last.received()) / (double) statsInterval, now.lost(), now.malformed());
                 last = now;
             }
         }, "rxpath-stats");

@@ -6,7 +6,6 @@ import dev.rxpath.agent.sys.Libc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -146,10 +145,6 @@ public final class BpfModule implements AutoCloseable {
 
     void attached(Attachment a) {
         attachments.add(a);
-    }
-
-    public List<Attachment> attachments() {
-        return Collections.unmodifiableList(attachments);
     }
 
     private void checkOpen() {

@@ -29,7 +29,7 @@ final class RingBench implements Callable<Integer> {
     int seconds = 10;
 
     @Option(names = "--copies", description = "Records submitted per received packet (default: ${DEFAULT-VALUE}).")
-    int copies = 8;
+    int copies = 20;
 
     @Option(names = "--pages", description = "Ring pages per CPU (default: ${DEFAULT-VALUE}).")
     int pages = 1024;
@@ -77,14 +77,16 @@ final class RingBench implements Callable<Integer> {
                 SubmitCounters.Totals after = counters.read();
                 long offered = after.submitted() - before.submitted() + after.failed() - before.failed();
                 long received = rings.received() - received0;
-                long lost = rings.lost() + after.failed() - before.failed();
+                long lost = after.failed() - before.failed(); // the kernel's count; LOST records report the same
+                long lostReported = rings.lost();
                 System.out.printf("bench ring: %d s, %d copies per packet, %d pages per CPU x %d CPUs, watermark %d B%s%n",
                         seconds, copies, pages, rings.cpuCount(), watermark, decode ? ", decoding" : "");
                 System.out.printf("  packets sent        %,d (%,.0f/s)%n", packets, packets / elapsed);
                 System.out.printf("  kernel records/s    %,.0f%n", offered / elapsed);
                 System.out.printf("  received/s          %,.0f%n", received / elapsed);
                 System.out.printf("  received            %,d of %,d%n", received, offered);
-                System.out.printf("  lost                %,d (%.3f%%)%n", lost, offered == 0 ? 0 : 100.0 * lost / offered);
+                System.out.printf("  lost                %,d (%.3f%%; the rings' LOST records reported %,d)%n", lost,
+                        offered == 0 ? 0 : 100.0 * lost / offered, lostReported);
                 System.out.printf("  reader CPU          %.1f%% of one core (whole process %.1f%%, sender included)%n", readerCpu, processCpu);
                 if (decode) System.out.printf("  decoded             %,d (%d malformed)%n", decoded[0], decoder.malformed());
                 System.out.printf("  RSS                 %,d KiB%n", ProcessCpu.rssKiB());

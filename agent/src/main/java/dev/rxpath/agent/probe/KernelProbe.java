@@ -104,10 +104,6 @@ public final class KernelProbe {
         return release;
     }
 
-    public Optional<Path> tracefs() {
-        return tracefs;
-    }
-
     /** Why the kernel cannot offer this hook; empty when it can be tried. */
     public Optional<String> unavailableReason(Hook hook) {
         return Optional.ofNullable(unavailable.get(hook));

@@ -1,5 +1,6 @@
 package dev.rxpath.agent.probe;
 
+import dev.rxpath.agent.bcc.Attachment;
 import dev.rxpath.agent.bcc.BccException;
 import dev.rxpath.agent.bcc.BpfModule;
 import dev.rxpath.agent.bcc.BpfProgram;
@@ -47,15 +48,16 @@ public final class ReceiveHooks implements AutoCloseable {
         for (String fn : hook.functions()) {
             if (!compiled.contains(fn)) return HookStatus.unavailable(hook, "bpf/" + SOURCE + " has no function " + fn);
         }
+        List<Attachment> done = new ArrayList<>();
         try {
-            // A multi-program hook that fails halfway keeps its first attachment until
-            // close; its records are harmless without the other half.
             for (String fn : hook.functions()) {
                 BpfProgram program = module.load(fn);
-                program.attach();
+                done.add(program.attach());
             }
             return HookStatus.attached(hook);
         } catch (BccException e) {
+            // A lookup's entry probe without its return probe would only fill its pending map.
+            done.forEach(Attachment::close);
             return HookStatus.unavailable(hook, e.getMessage().lines().findFirst().orElse(e.getMessage()));
         }
     }

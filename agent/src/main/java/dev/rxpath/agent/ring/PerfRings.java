@@ -75,26 +75,17 @@ public final class PerfRings implements AutoCloseable {
         return rings.size();
     }
 
-    /** Records received so far, all CPUs. */
+    /** Records received so far, all CPUs (losses reach the sink per CPU, in band, as they happen). */
     public long received() {
         long n = 0;
         for (PerfRing r : rings) n += r.received;
         return n;
     }
 
-    /** Records the kernel reported lost, per ring, in ring order (see {@link #cpus()}). */
-    public long[] lostPerCpu() {
-        return rings.stream().mapToLong(r -> r.lost).toArray();
-    }
-
     public long lost() {
         long n = 0;
         for (PerfRing r : rings) n += r.lost;
         return n;
-    }
-
-    public int[] cpus() {
-        return rings.stream().mapToInt(r -> r.cpu).toArray();
     }
 
     @Override

@@ -17,8 +17,8 @@ public final class Libc {
     public static final long SYS_PERF_EVENT_OPEN = 298; // x86-64
     public static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
     public static final int EPOLL_CLOEXEC = 0x80000, EPOLLIN = 1, EPOLL_CTL_ADD = 1;
-    public static final int O_WRONLY = 1, O_CREAT = 0x40, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
-    public static final int EPERM = 1, ENOENT = 2, EINTR = 4, EINVAL = 22, EACCES = 13;
+    public static final int O_WRONLY = 1, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
+    public static final int EPERM = 1, EINTR = 4;
 
     public static native long syscall(long number, Pointer a1, long a2, long a3, long a4, long a5);
 
