@@ -51,6 +51,18 @@ class BpfModuleKernelTest {
     }
 
     @Test
+    void aRawTracepointAttachesAndDetaches() throws Exception {
+        List<String> before = KernelTests.bpfFds();
+        try (BpfModule module = BpfModule.compile("int raw_tracepoint__netif_receive_skb(void *ctx) { return 0; }", List.of())) {
+            Attachment a = module.load("raw_tracepoint__netif_receive_skb").attach();
+            assertEquals(ProgramType.RAW_TRACEPOINT, a.type());
+            assertEquals("netif_receive_skb", a.target());
+            assertEquals(before.size() + 2, KernelTests.bpfFds().size(), "the program fd and its raw tracepoint link");
+        }
+        assertEquals(before, KernelTests.bpfFds());
+    }
+
+    @Test
     void closingTheAgentLeavesNoProgramMapOrPerfEventBehind() throws Exception {
         List<String> before = KernelTests.bpfFds();
         KernelTests.Collector sink = new KernelTests.Collector();
