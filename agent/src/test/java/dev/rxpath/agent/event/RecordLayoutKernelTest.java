@@ -9,8 +9,9 @@ import dev.rxpath.agent.KernelTests;
 import dev.rxpath.agent.bcc.BpfModule;
 import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.ring.PerfRings;
+import dev.rxpath.agent.ring.RecordSink;
 import java.net.InetAddress;
-import java.util.ArrayList;
+import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +41,14 @@ class RecordLayoutKernelTest {
         Map<RecordType, Event> got = new EnumMap<>(RecordType.class);
         EventDecoder decoder = new EventDecoder();
         try (BpfModule module = source.compile("layout_check.c", List.of("-DRX_TEST_TGID=" + pid));
-             PerfRings rings = openRings(module)) {
+             // watermark 0: wake on every record, the test sends only fifteen
+             PerfRings rings = PerfRings.open(module, "events", 8, 0)) {
             module.load("tracepoint__syscalls__sys_enter_getppid").attach();
             Native.load("c", C.class).getppid();
             KernelTests.await("one record of every type", 5000, () -> {
-                rings.poll(50, new dev.rxpath.agent.ring.RecordSink() {
+                rings.poll(50, new RecordSink() {
                     @Override
-                    public void record(int cpu, java.nio.ByteBuffer b, int off, int len) {
+                    public void record(int cpu, ByteBuffer b, int off, int len) {
                         Event e = decoder.decode(b, off, len);
                         assertNotNull(e, "record of type " + EventDecoder.peekType(b, off) + " did not decode (size mismatch)");
                         got.put(e.type(), e);
@@ -60,10 +62,6 @@ class RecordLayoutKernelTest {
         }
         assertEquals(0, decoder.malformed());
         for (RecordType t : RecordType.values()) assertEquals(expected(t), got.get(t), t.name());
-    }
-
-    private static PerfRings openRings(BpfModule module) {
-        return PerfRings.open(module, "events", 8, 0);
     }
 
     private static Event.Header header(RecordType t) {
