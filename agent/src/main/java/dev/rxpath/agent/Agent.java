@@ -6,7 +6,9 @@ import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.ring.PerfRings;
+import dev.rxpath.agent.ring.RecordSink;
 import dev.rxpath.agent.ring.SubmitCounters;
+import java.util.function.UnaryOperator;
 
 /**
  * The running pipeline: kernel hooks → per-CPU perf rings → decoder → sink, on one
@@ -35,23 +37,32 @@ public final class Agent implements AutoCloseable {
     private final PerfRings rings;
     private final SubmitCounters counters;
     private final DecodingSink decoding;
+    private final RecordSink input;
     private final int pollMillis;
     private final Thread reader;
     private volatile boolean running = true;
     private volatile Throwable failure;
     private volatile Stats finalStats;
 
-    private Agent(ReceiveHooks hooks, PerfRings rings, EventSink sink, int pollMillis) {
+    private Agent(ReceiveHooks hooks, PerfRings rings, EventSink sink, UnaryOperator<RecordSink> tap, int pollMillis) {
         this.hooks = hooks;
         this.rings = rings;
         this.counters = new SubmitCounters(hooks.module());
         this.decoding = new DecodingSink(sink);
+        this.input = tap.apply(decoding);
         this.pollMillis = pollMillis;
         this.reader = new Thread(this::readLoop, "rxpath-ring-reader");
     }
 
     public static Agent start(KernelProbe kernel, BpfSource source, Options options, EventSink sink) {
-        ReceiveHooks hooks = ReceiveHooks.attach(kernel, source);
+        return start(ReceiveHooks.attach(kernel, source), options, sink, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts reading the rings behind {@code hooks} (which the agent now owns and closes).
+     * {@code tap} may wrap the raw record stream before it is decoded (to record it).
+     */
+    public static Agent start(ReceiveHooks hooks, Options options, EventSink sink, UnaryOperator<RecordSink> tap) {
         PerfRings rings;
         try {
             rings = PerfRings.open(hooks.module(), ReceiveHooks.EVENTS_TABLE, options.pagesPerCpu(), options.watermarkBytes());
@@ -59,15 +70,15 @@ public final class Agent implements AutoCloseable {
             hooks.close();
             throw e;
         }
-        Agent agent = new Agent(hooks, rings, sink, options.pollMillis());
+        Agent agent = new Agent(hooks, rings, sink, tap, options.pollMillis());
         agent.reader.start();
         return agent;
     }
 
     private void readLoop() {
         try {
-            while (running) rings.poll(pollMillis, decoding);
-            rings.drain(decoding);
+            while (running) rings.poll(pollMillis, input);
+            rings.drain(input);
         } catch (Throwable t) {
             failure = t;
         }

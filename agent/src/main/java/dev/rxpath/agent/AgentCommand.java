@@ -2,26 +2,39 @@ package dev.rxpath.agent;
 
 import dev.rxpath.agent.bcc.BccException;
 import dev.rxpath.agent.bcc.BpfSource;
-import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.event.RecordType;
 import dev.rxpath.agent.export.EventPrinter;
 import dev.rxpath.agent.export.ProbeTable;
+import dev.rxpath.agent.export.Summary;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.ReceiveHooks;
+import dev.rxpath.agent.record.Recorder;
+import dev.rxpath.agent.record.Recording;
+import dev.rxpath.agent.record.RecordingException;
+import dev.rxpath.agent.record.RecordingHeader;
 import dev.rxpath.agent.ring.RingException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
-        description = "Attach to the kernel's receive path and stream what it sees.")
+        description = "Attach to the kernel's receive path, follow every received segment and socket.")
 final class AgentCommand implements Callable<Integer> {
-    @Option(names = "--print", description = "Print one line per event as it arrives.")
-    boolean print;
+    @Option(names = "--print", arity = "0..1", fallbackValue = "paths", paramLabel = "MODE",
+            description = "Print as they finish: paths (one line per received segment, the default), raw (one line per kernel record).")
+    PipelineOptions.PrintMode print = PipelineOptions.PrintMode.none;
+
+    @Option(names = "--record", paramLabel = "FILE", description = "Write the raw record stream to FILE (gzip if it ends in .gz), for `rxpath replay`.")
+    Path record;
 
     @Option(names = "--probe", description = "Print which hook points attach on this kernel, and why others do not, then exit.")
     boolean probe;
@@ -35,67 +48,91 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--watermark", paramLabel = "BYTES", description = "Wake the reader when this many bytes wait in a ring; 0 wakes per record (default: ${DEFAULT-VALUE}).")
     int watermark = Agent.Options.DEFAULT.watermarkBytes();
 
-    @Option(names = "--stats-interval", paramLabel = "SECONDS", description = "Print record counters to stderr this often; 0 never (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--stats-interval", paramLabel = "SECONDS", description = "Print counters to stderr this often; 0 never (default: ${DEFAULT-VALUE}).")
     int statsInterval = 10;
+
+    @Mixin
+    PipelineOptions pipelineOptions;
 
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
+        Pipeline.Limits limits = pipelineOptions.limits();
         KernelProbe kernel = KernelProbe.scan();
         BpfSource source = bpfDir != null ? BpfSource.fromDirectory(bpfDir) : BpfSource.packaged();
+        ReceiveHooks hooks;
+        try {
+            hooks = ReceiveHooks.attach(kernel, source);
+        } catch (BccException e) {
+            err.println("rxpath: " + e.getMessage());
+            return 1;
+        }
         if (probe) {
-            try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, source)) {
+            try (hooks) {
                 ProbeTable.print(System.out, kernel.kernelRelease(), hooks.statuses());
             }
             return 0;
         }
-        EventSink sink = print ? new EventPrinter(System.out, new KernelClock(), kernel.names()) : new EventSink() {
-            @Override
-            public void event(Event event) {
-                // Paths and flows consume these once the correlator lands; counted meanwhile.
-            }
-
-            @Override
-            public void lost(int cpu, long count) {
-                err.printf("rxpath: cpu%d lost %d records%n", cpu, count);
-            }
-        };
+        KernelClock clock = new KernelClock();
+        Pipeline pipeline = new Pipeline(kernel.names(), HookStatus.observable(hooks.statuses()), limits,
+                PipelineOptions.sink(print, System.out, clock));
+        EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
+        AtomicReference<Recorder> recorder = new AtomicReference<>();
+        UnaryOperator<dev.rxpath.agent.ring.RecordSink> tap = UnaryOperator.identity();
+        if (record != null) {
+            RecordingHeader header = new RecordingHeader(kernel.kernelRelease(), RecordType.ABI_VERSION, RecordingHeader.currentLayout(),
+                    clock.wallMinusMonoNs(), kernel.names(), hooks.statuses());
+            tap = raw -> {
+                recorder.set(Recording.record(record, header, raw));
+                return recorder.get();
+            };
+        }
         Agent agent;
         try {
-            agent = Agent.start(kernel, source, new Agent.Options(pages, watermark, 100), sink);
-        } catch (BccException | RingException e) {
+            agent = Agent.start(hooks, new Agent.Options(pages, watermark, 100), events, tap);
+        } catch (BccException | RingException | RecordingException e) {
             err.println("rxpath: " + e.getMessage());
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
+            pipeline.finish();
+            if (recorder.get() != null) {
+                recorder.get().close();
+                err.printf("rxpath: recorded %d frames to %s%n", recorder.get().frames(), record);
+            }
             Agent.Stats s = agent.stats();
             err.printf("rxpath: detached; %d records submitted, %d received, %d lost, %d malformed%n",
                     s.submitted(), s.received(), s.lost(), s.malformed());
+            err.println(Summary.of(pipeline.paths().stats(), pipeline.window().late(), pipeline.flows().stats()));
         }, "rxpath-shutdown"));
         for (HookStatus s : agent.hooks().statuses()) {
             if (!s.attached()) err.printf("rxpath: %s unavailable (%s stage): %s%n", s.hook().label(), s.hook().stage(), s.reason());
         }
         err.printf("rxpath: %d hook points attached on %s; Ctrl-C to stop%n",
                 agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease());
-        if (statsInterval > 0) startStatsReporter(agent, err);
+        if (statsInterval > 0) startStatsReporter(agent, pipeline, err);
         agent.awaitTermination();
         return 0;
     }
 
-    private void startStatsReporter(Agent agent, PrintStream err) {
+    private void startStatsReporter(Agent agent, Pipeline pipeline, PrintStream err) {
         Thread t = new Thread(() -> {
             Agent.Stats last = agent.stats();
             while (true) {
                 try {
                     Thread.sleep(statsInterval * 1000L);
+                    Agent.Stats now = agent.stats();
+                    String paths = pipeline.inspect(p -> Summary.of(p.paths().stats(), p.window().late(), p.flows().stats()))
+                            .get(10, TimeUnit.SECONDS);
+                    err.printf("rxpath: %.0f records/s, %d lost (ring full), %d malformed%n%s%n",
+                            (now.received() - last.received()) / (double) statsInterval, now.lost(), now.malformed(), paths);
+                    last = now;
                 } catch (InterruptedException e) {
                     return;
+                } catch (Exception e) {
+                    err.println("rxpath: counters unavailable: " + e);
                 }
-                Agent.Stats now = agent.stats();
-                err.printf("rxpath: %.0f records/s, %d lost (ring full), %d malformed%n",
-                        (now.received() - last.received()) / (double) statsInterval, now.lost(), now.malformed());
-                last = now;
             }
         }, "rxpath-stats");
         t.setDaemon(true);

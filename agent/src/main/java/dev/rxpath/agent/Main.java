@@ -4,10 +4,10 @@ import dev.rxpath.agent.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The agent-side commands of bin/rxpath: {@code agent} and {@code bench}. */
+/** The agent-side commands of bin/rxpath: {@code agent}, {@code replay} and {@code bench}. */
 @Command(name = "rxpath", mixinStandardHelpOptions = true, version = "rxpath 0.1.0",
         description = "Kernel TCP receive-path observability (node side).",
-        subcommands = {AgentCommand.class, BenchCommand.class})
+        subcommands = {AgentCommand.class, ReplayCommand.class, BenchCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

@@ -16,38 +16,32 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@code rxpath agent} as its own process, as a user runs it: --print, --probe, and SIGINT. */
+/** {@code rxpath agent} and {@code rxpath replay} as their own processes, as a user runs them: --print, --record, --probe, SIGINT. */
 class AgentProcessKernelTest {
     @BeforeAll
     static void root() throws Exception {
         KernelTests.requireRoot();
     }
 
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     private static ProcessBuilder agent(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent"));
+        List<String> cmd = new java.util.ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "agent"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
     }
 
     @Test
-    void printShowsEachStageOfRealTrafficAndSigintDetaches() throws Exception {
-        Process p = agent("--print", "--stats-interval", "0").start();
+    void printRawShowsEachRecordOfRealTrafficAndSigintDetaches() throws Exception {
+        Process p = agent("--print", "raw", "--stats-interval", "0").start();
         List<String> out = new CopyOnWriteArrayList<>(), err = new CopyOnWriteArrayList<>();
         Thread o = drain(p.getInputStream(), out), e = drain(p.getErrorStream(), err);
-        KernelTests.await("the agent to attach", 30_000, () -> err.stream().anyMatch(l -> l.contains("hook points attached")));
-
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        int port;
-        try (ServerSocket server = new ServerSocket(0, 1, lo)) {
-            port = server.getLocalPort();
-            try (Socket c = new Socket(lo, port); Socket s = server.accept()) {
-                c.getOutputStream().write(new byte[4321]);
-                s.getInputStream().readNBytes(4321);
-            }
-        }
+        int port = attachedThenSend4321(err);
         String flow = ":" + port;
         KernelTests.await("the copy to the application", 5000, () -> out.stream().anyMatch(l -> l.contains("USER") && l.contains("len=4321")));
         assertTrue(out.stream().anyMatch(l -> l.contains(" DEV ") && l.contains("dev=lo")), "DEV lines");
@@ -64,6 +58,34 @@ class AgentProcessKernelTest {
     }
 
     @Test
+    void printShowsOneLinePerPathAndTheRecordingReplaysToTheSameLines(@TempDir Path dir) throws Exception {
+        Path recording = dir.resolve("run.rxrec.gz");
+        Process p = agent("--print", "--record", recording.toString(), "--stats-interval", "0").start();
+        List<String> out = new CopyOnWriteArrayList<>(), err = new CopyOnWriteArrayList<>();
+        Thread o = drain(p.getInputStream(), out), e = drain(p.getErrorStream(), err);
+        int port = attachedThenSend4321(err);
+        String to = "-> 127.0.0.1:" + port + " ", pid = "pid=" + ProcessHandle.current().pid() + " ";
+        KernelTests.await("the delivered segment's path", 5000, () -> out.stream().anyMatch(l -> l.contains(to) && l.contains("DELIVERED")));
+        String delivered = out.stream().filter(l -> l.contains(to) && l.contains("DELIVERED")).findFirst().orElseThrow();
+        assertTrue(delivered.matches(".* DEV > SOCKET \\S+ > USER \\S+.* dev=lo len=4321 .*") && delivered.contains(pid), delivered);
+
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "agent exits on SIGINT");
+        o.join();
+        e.join();
+        assertTrue(err.stream().anyMatch(l -> l.matches("paths \\d+: .*DELIVERED=\\d+.*")), String.join("\n", err));
+        assertTrue(err.stream().anyMatch(l -> l.startsWith("rxpath: recorded ")), String.join("\n", err));
+
+        Process replay = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay",
+                recording.toString()).redirectErrorStream(true).start();
+        List<String> replayed = new String(replay.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertTrue(replay.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, replay.exitValue(), String.join("\n", replayed));
+        assertTrue(replayed.contains(delivered), "the replay finds the same path, to the nanosecond:\n" + String.join("\n", replayed));
+        assertTrue(replayed.stream().anyMatch(l -> l.startsWith("replayed ") && l.contains("0 malformed")), String.join("\n", replayed));
+    }
+
+    @Test
     void probePrintsTheTableAndExits() throws Exception {
         Process p = agent("--probe").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -73,6 +95,19 @@ class AgentProcessKernelTest {
         assertTrue(text.contains("kprobe:tcp_v4_rcv"), text);
         if (!Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe"))) {
             assertTrue(text.lines().anyMatch(l -> l.contains("kprobe:tcp_v4_rcv") && l.contains("unavailable") && l.contains("no kprobes")), text);
+        }
+    }
+
+    /** Waits for the agent to say it attached, then sends 4,321 bytes over a new loopback connection; returns its port. */
+    private static int attachedThenSend4321(List<String> agentStderr) throws Exception {
+        KernelTests.await("the agent to attach", 30_000, () -> agentStderr.stream().anyMatch(l -> l.contains("hook points attached")));
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (ServerSocket server = new ServerSocket(0, 1, lo)) {
+            try (Socket c = new Socket(lo, server.getLocalPort()); Socket s = server.accept()) {
+                c.getOutputStream().write(new byte[4321]);
+                s.getInputStream().readNBytes(4321);
+            }
+            return server.getLocalPort();
         }
     }
 

@@ -41,6 +41,9 @@ public final class KernelTests {
             lost.addAndGet(count);
         }
 
+        @Override
+        public void drained(long monotonicNs) {}
+
         public <T extends Event> List<T> of(Class<T> type) {
             List<T> out = new ArrayList<>();
             for (Event e : events) if (type.isInstance(e)) out.add(type.cast(e));

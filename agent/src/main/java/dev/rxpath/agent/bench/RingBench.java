@@ -57,6 +57,9 @@ final class RingBench implements Callable<Integer> {
 
                     @Override
                     public void lost(int cpu, long count) {}
+
+                    @Override
+                    public void drained(long monotonicNs) {}
                 };
                 AtomicBoolean running = new AtomicBoolean(true);
                 Thread reader = new Thread(() -> {

@@ -2,16 +2,17 @@ package dev.rxpath.agent.bench;
 
 import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.bcc.BpfSource;
-import dev.rxpath.agent.event.Event;
-import dev.rxpath.agent.event.EventSink;
+import dev.rxpath.agent.Pipeline;
+import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
+import dev.rxpath.agent.probe.ReceiveHooks;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Loopback TCP throughput (iperf3) without the agent, then with every hook attached and
- * every record read and decoded, alternating so that drift in the machine hits both.
+ * every record read, decoded, correlated into paths and accounted to flows, alternating
+ * so that drift in the machine hits both.
  */
 @Command(name = "tcp", mixinStandardHelpOptions = true,
         description = "Loopback TCP throughput with and without the agent attached (needs iperf3).")
@@ -35,31 +37,26 @@ final class TcpBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         double base = 0, with = 0;
-        long events = 0, lost = 0;
+        long events = 0, paths = 0, lost = 0;
         int attached = 0;
         double readerCpu = 0;
         for (int i = 0; i < rounds; i++) {
             base += iperf();
-            LongAdder seen = new LongAdder();
-            EventSink counting = new EventSink() {
-                @Override
-                public void event(Event e) {
-                    seen.increment();
-                }
-
-                @Override
-                public void lost(int cpu, long count) {}
-            };
-            try (Agent agent = Agent.start(KernelProbe.scan(), BpfSource.packaged(), Agent.Options.DEFAULT, counting)) {
+            KernelProbe kernel = KernelProbe.scan();
+            ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
+            Pipeline pipeline = new Pipeline(kernel.names(), HookStatus.observable(hooks.statuses()), Pipeline.Limits.DEFAULT,
+                    PathListener.NONE);
+            try (Agent agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, UnaryOperator.identity())) {
                 attached = (int) agent.hooks().statuses().stream().filter(HookStatus::attached).count();
                 ProcessCpu cpu = new ProcessCpu(agent.readerThread());
                 with += iperf();
                 readerCpu += cpu.threadPercent();
                 Thread.sleep(200);
                 agent.close();
-                Agent.Stats s = agent.stats();
-                events += seen.sum();
-                lost += s.lost();
+                pipeline.finish();
+                events += pipeline.events();
+                paths += pipeline.paths().stats().paths();
+                lost += agent.stats().lost();
             }
         }
         base /= rounds;
@@ -69,6 +66,7 @@ final class TcpBench implements Callable<Integer> {
         System.out.printf("  with agent          %.2f Gbit/s (%d hook points attached)%n", with / 1e9, attached);
         System.out.printf("  slowdown            %.1f%%%n", 100.0 * (base - with) / base);
         System.out.printf("  events decoded      %,d (%,.0f/s), lost %,d%n", events, events / (double) (seconds * rounds), lost);
+        System.out.printf("  paths correlated    %,d%n", paths);
         System.out.printf("  reader CPU          %.1f%% of one core%n", readerCpu / rounds);
         return 0;
     }

@@ -23,6 +23,11 @@ public final class DecodingSink implements RecordSink {
         next.lost(cpu, count);
     }
 
+    @Override
+    public void drained(long monotonicNs) {
+        next.drained(monotonicNs);
+    }
+
     public long malformed() {
         return decoder.malformed();
     }

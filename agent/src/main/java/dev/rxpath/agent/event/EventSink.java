@@ -5,4 +5,7 @@ public interface EventSink {
     void event(Event event);
 
     void lost(int cpu, long count);
+
+    /** See {@link dev.rxpath.agent.ring.RecordSink#drained}: time has moved on to {@code monotonicNs}. */
+    void drained(long monotonicNs);
 }

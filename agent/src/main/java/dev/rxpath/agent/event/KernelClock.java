@@ -9,11 +9,21 @@ import java.time.Instant;
 public final class KernelClock {
     private final long wallMinusMonoNs;
 
+    /** The offset on this machine now. */
     public KernelClock() {
         long mono = System.nanoTime();
         Instant now = Instant.now();
         long wall = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         this.wallMinusMonoNs = wall - mono;
+    }
+
+    /** An offset taken earlier, as a recording carries it. */
+    public KernelClock(long wallMinusMonoNs) {
+        this.wallMinusMonoNs = wallMinusMonoNs;
+    }
+
+    public long wallMinusMonoNs() {
+        return wallMinusMonoNs;
     }
 
     public Instant toInstant(long monotonicNs) {

@@ -18,6 +18,9 @@ public enum RecordType {
     RETRANSMIT(14, 80, Stage.SOCKET_EVENT),
     STATE(15, 80, Stage.SOCKET_EVENT);
 
+    /** RX_ABI_VERSION in bpf/rxpath.h, the layout these sizes and the decoder's offsets describe. */
+    public static final int ABI_VERSION = 1;
+
     private static final RecordType[] BY_ID = new RecordType[16];
 
     static {

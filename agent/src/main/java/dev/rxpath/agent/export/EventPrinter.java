@@ -4,9 +4,8 @@ import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.probe.KernelNames;
+import dev.rxpath.agent.path.Endpoints;
 import java.io.PrintStream;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
@@ -21,21 +20,35 @@ public final class EventPrinter implements EventSink {
     private final PrintStream out;
     private final KernelClock clock;
     private final KernelNames names;
+    private final EventSink next;
 
-    public EventPrinter(PrintStream out, KernelClock clock, KernelNames names) {
+    /** Prints each event, then passes it on to {@code next}. */
+    public EventPrinter(PrintStream out, KernelClock clock, KernelNames names, EventSink next) {
         this.out = out;
         this.clock = clock;
         this.names = names;
+        this.next = next;
     }
 
     @Override
     public void event(Event e) {
         out.println(format(e));
+        next.event(e);
     }
 
     @Override
     public void lost(int cpu, long count) {
-        out.printf("LOST            cpu%-2d %d records: the ring was full (raise --pages, or read faster)%n", cpu, count);
+        out.println(lostLine(cpu, count));
+        next.lost(cpu, count);
+    }
+
+    @Override
+    public void drained(long monotonicNs) {
+        next.drained(monotonicNs);
+    }
+
+    static String lostLine(int cpu, long count) {
+        return String.format("LOST            cpu%-2d %d records: the ring was full (raise --pages, or read faster)", cpu, count);
     }
 
     public String format(Event e) {
@@ -88,14 +101,10 @@ public final class EventPrinter implements EventSink {
 
     /** A tuple whose source is the local end, printed as the segment travelled: remote → local. */
     private static String reversed(Event.Tuple t) {
-        return endpoint(t.daddr(), t.dport()) + " -> " + endpoint(t.saddr(), t.sport());
+        return Endpoints.localFirst(t).toString();
     }
 
     private static String flow(Event.Tuple t) {
-        return endpoint(t.saddr(), t.sport()) + " -> " + endpoint(t.daddr(), t.dport());
-    }
-
-    private static String endpoint(InetAddress a, int port) {
-        return (a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress()) + ":" + port;
+        return Endpoints.endpoint(t.saddr(), t.sport()) + " -> " + Endpoints.endpoint(t.daddr(), t.dport());
     }
 }

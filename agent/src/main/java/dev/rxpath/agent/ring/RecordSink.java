@@ -13,4 +13,11 @@ public interface RecordSink {
 
     /** The kernel overwrote nothing but could not write {@code count} records: the ring was full. */
     void lost(int cpu, long count);
+
+    /**
+     * Every ring has been read through {@code monotonicNs} (CLOCK_MONOTONIC, the clock of
+     * the records' timestamps): records stamped earlier than that have all been handed over,
+     * give or take the few microseconds between a program's timestamp and its submit.
+     */
+    void drained(long monotonicNs);
 }

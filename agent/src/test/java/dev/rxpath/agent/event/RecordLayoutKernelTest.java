@@ -56,6 +56,9 @@ class RecordLayoutKernelTest {
 
                     @Override
                     public void lost(int cpu, long count) {}
+
+                    @Override
+                    public void drained(long monotonicNs) {}
                 });
                 return got.size() == RecordType.values().length;
             });

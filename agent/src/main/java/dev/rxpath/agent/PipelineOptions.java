@@ -1,0 +1,64 @@
+package dev.rxpath.agent;
+
+import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.export.PathPrinter;
+import dev.rxpath.agent.flow.FlowTable;
+import dev.rxpath.agent.path.PathCorrelator;
+import dev.rxpath.agent.path.PathListener;
+import java.io.PrintStream;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The correlator's and flow table's bounds, shared by {@code agent} and {@code replay}. */
+final class PipelineOptions {
+    private static final Pipeline.Limits D = Pipeline.Limits.DEFAULT;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--max-paths", paramLabel = "N", description = "Paths followed or waiting for a read at once; the least recently active are evicted (default: ${DEFAULT-VALUE}).")
+    int maxPaths = D.paths().maxPaths();
+
+    @Option(names = "--path-timeout", paramLabel = "MS", description = "Close a path whose skb shows no stage for this long (default: ${DEFAULT-VALUE}).")
+    long pathTimeoutMs = D.paths().pathTimeoutNs() / 1_000_000;
+
+    @Option(names = "--queue-timeout", paramLabel = "SECONDS", description = "Close a path whose payload waits this long for the application as QUEUED (default: ${DEFAULT-VALUE}).")
+    long queueTimeoutS = D.paths().queueTimeoutNs() / 1_000_000_000;
+
+    @Option(names = "--max-flows", paramLabel = "N", description = "Socket flows kept, live and closed; the least recently active are evicted (default: ${DEFAULT-VALUE}).")
+    int maxFlows = D.flows().maxFlows();
+
+    @Option(names = "--closed-retention", paramLabel = "SECONDS", description = "Keep a closed socket's flow this long (default: ${DEFAULT-VALUE}).")
+    long closedRetentionS = D.flows().closedRetentionNs() / 1_000_000_000;
+
+    Pipeline.Limits limits() {
+        positive("--max-paths", maxPaths);
+        positive("--path-timeout", pathTimeoutMs);
+        positive("--queue-timeout", queueTimeoutS);
+        positive("--max-flows", maxFlows);
+        if (closedRetentionS < 0) throw new ParameterException(spec.commandLine(), "--closed-retention must not be negative");
+        return new Pipeline.Limits(
+                new PathCorrelator.Limits(maxPaths, pathTimeoutMs * 1_000_000, queueTimeoutS * 1_000_000_000, maxFlows),
+                new FlowTable.Limits(maxFlows, closedRetentionS * 1_000_000_000));
+    }
+
+    private void positive(String option, long value) {
+        if (value <= 0) throw new ParameterException(spec.commandLine(), option + " must be positive, not " + value);
+    }
+
+    /** What {@code --print} shows. */
+    enum PrintMode {
+        /** one line per finished path */
+        paths,
+        /** one line per kernel record */
+        raw,
+        none
+    }
+
+    /** Where finished paths go: printed, or nowhere yet (the flow table keeps them counted). */
+    static PathListener sink(PrintMode mode, PrintStream out, KernelClock clock) {
+        return mode == PrintMode.paths ? new PathPrinter(out, clock) : PathListener.NONE;
+    }
+}

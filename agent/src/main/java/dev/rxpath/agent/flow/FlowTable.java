@@ -1,0 +1,132 @@
+package dev.rxpath.agent.flow;
+
+import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.path.PathListener;
+import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.agent.probe.KernelNames;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * Per-socket flows, keyed by socket address (its cookie tells a reused address apart).
+ * Memory is bounded: live and closed flows together are capped, closed ones go first,
+ * then the least recently active live ones; a closed socket's flow is kept for the
+ * retention time. Every eviction and expiry is counted. Passes everything on downstream.
+ */
+public final class FlowTable implements PathListener {
+    public record Limits(int maxFlows, long closedRetentionNs) {
+        public static final Limits DEFAULT = new Limits(131_072, 60_000_000_000L);
+    }
+
+    /** Flows created, evicted by the cap, and closed flows expired after their retention. */
+    public record Stats(int live, int closed, long created, long evicted, long expired) {}
+
+    private final PathListener next;
+    private final KernelNames names;
+    private final Limits limits;
+    private final LinkedHashMap<Long, Flow> live = new LinkedHashMap<>(1024, 0.75f, true);
+    /** Closed flows, oldest first; several may share an address, which sockets reuse at once. */
+    private final ArrayDeque<Flow> closed = new ArrayDeque<>();
+    /** The latest closed flow at each address, for paths that finish after their socket closed. */
+    private final HashMap<Long, Flow> closedBySk = new HashMap<>();
+    private long created, evicted, expired;
+
+    public FlowTable(PathListener next, KernelNames names, Limits limits) {
+        this.next = next;
+        this.names = names;
+        this.limits = limits;
+    }
+
+    @Override
+    public void path(ReceivePath p) {
+        if (p.sk() != 0) {
+            // A path can finish after its socket closed (its skb outlived the close): it belongs to the closed flow.
+            Flow f = live.get(p.sk());
+            if (f == null) f = closedBySk.get(p.sk());
+            if (f == null) f = open(p.sk(), p.cookie(), p.firstNs());
+            f.path(p);
+        }
+        next.path(p);
+    }
+
+    @Override
+    public void socketEvent(Event e) {
+        long sk = e.header().sk();
+        if (sk != 0) {
+            long cookie = e instanceof Event.SockQueue q ? q.cookie() : 0;
+            Flow f = live.get(sk);
+            if (f != null && cookie != 0 && f.cookie() != 0 && f.cookie() != cookie) {
+                retire(f, e.header().tsNs()); // the socket was freed unseen and its address reused
+                f = null;
+            }
+            if (f == null) f = open(sk, cookie, e.header().tsNs());
+            f.apply(e, names);
+            if (f.closed()) retire(f, e.header().tsNs());
+        }
+        next.socketEvent(e);
+    }
+
+    @Override
+    public void lost(int cpu, long count) {
+        next.lost(cpu, count);
+    }
+
+    @Override
+    public void advanced(long monotonicNs) {
+        while (!closed.isEmpty() && closed.peekFirst().retiredNs() < monotonicNs - limits.closedRetentionNs()) {
+            dropOldestClosed();
+            expired++;
+        }
+        next.advanced(monotonicNs);
+    }
+
+    private Flow open(long sk, long cookie, long tsNs) {
+        Flow f = new Flow(sk, cookie, tsNs);
+        live.put(sk, f);
+        created++;
+        while (live.size() + closed.size() > limits.maxFlows()) {
+            if (closed.isEmpty()) {
+                Iterator<Flow> lru = live.values().iterator();
+                lru.next();
+                lru.remove();
+            } else {
+                dropOldestClosed();
+            }
+            evicted++;
+        }
+        return f;
+    }
+
+    private void dropOldestClosed() {
+        Flow f = closed.pollFirst();
+        closedBySk.remove(f.sk(), f);
+    }
+
+    private void retire(Flow f, long tsNs) {
+        live.remove(f.sk());
+        f.retired(tsNs);
+        closed.addLast(f);
+        closedBySk.put(f.sk(), f);
+    }
+
+    public Flow flow(long sk) {
+        Flow f = live.get(sk);
+        return f != null ? f : closedBySk.get(sk);
+    }
+
+    /** Live flows, least recently active first, then closed ones. */
+    public List<Flow> flows() {
+        List<Flow> all = new ArrayList<>(live.size() + closed.size());
+        all.addAll(live.values());
+        all.addAll(closed);
+        return all;
+    }
+
+    public Stats stats() {
+        return new Stats(live.size(), closed.size(), created, evicted, expired);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.rxpath.agent.path;
+
+import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.event.Stage;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One received skb's way through the kernel, from the first stage seen to its verdict.
+ * Timestamps are kernel CLOCK_MONOTONIC nanoseconds ({@link dev.rxpath.agent.event.KernelClock}
+ * maps them to wall-clock time).
+ *
+ * @param skb          the skb address that keyed the path
+ * @param stages       the stages seen, in timestamp order; a stage this kernel does not offer is absent
+ * @param observable   the stages this node can observe at all, so a reader can tell "not offered" from "not reached"
+ * @param device       interface name at DEV, or null
+ * @param napiId       driver NAPI id where a driver tracepoint gave it, else 0
+ * @param queue        receive queue where a driver tracepoint gave it, else -1
+ * @param sk           the socket it reached, 0 if none
+ * @param cookie       that socket's cookie where the kernel gives one, else 0
+ * @param endpoints    the connection, or null when the segment never met a socket or a reset
+ * @param payload      payload bytes at the socket (tcp_probe's data_len: a u16 that wraps on merged skbs)
+ * @param copied       bytes copied to the application from this skb itself
+ * @param reader       the task that read it (the copy-to-user stage), or null
+ * @param reason       the kernel's drop or reset reason name for DROPPED and RESET, else null
+ * @param diedAt       the stage a DROPPED or RESET path ended at, else null
+ * @param decidedNs    when the verdict was reached: for QUEUED, the end of the wait its queue time counts to
+ */
+public record ReceivePath(long skb, Verdict verdict, CloseReason closedBy, List<StageTime> stages, Set<Stage> observable,
+                          String device, int napiId, int queue, long sk, long cookie, Endpoints endpoints, int payload,
+                          long copied, Event.Task reader, String reason, Stage diedAt, long decidedNs) {
+
+    /**
+     * @param inferred the USER time of a MERGED path: the read that delivered its bytes
+     *                 through another skb, found by the socket's byte-stream accounting
+     */
+    public record StageTime(Stage stage, long tsNs, int cpu, boolean inferred) {}
+
+    public long firstNs() {
+        return stages.get(0).tsNs();
+    }
+
+    /** First stage to the last one, or, for a QUEUED path, to the end of its wait. */
+    public long totalNs() {
+        long last = verdict == Verdict.QUEUED ? decidedNs : stages.get(stages.size() - 1).tsNs();
+        return last - firstNs();
+    }
+
+    public StageTime stage(Stage stage) {
+        for (StageTime t : stages) if (t.stage() == stage) return t;
+        return null;
+    }
+
+    /** Time from the previous stage seen to this one, or -1 if this one was not seen (or is the first). */
+    public long durationNs(Stage stage) {
+        for (int i = 1; i < stages.size(); i++) {
+            if (stages.get(i).stage() == stage) return stages.get(i).tsNs() - stages.get(i - 1).tsNs();
+        }
+        return -1;
+    }
+
+    /** How long its payload sat in the socket: to the read that took it, or for QUEUED to the end of the wait. */
+    public long queuedNs() {
+        StageTime socket = stage(Stage.SOCKET), user = stage(Stage.USER);
+        if (socket == null) return -1;
+        if (user != null) return user.tsNs() - socket.tsNs();
+        return verdict == Verdict.QUEUED ? decidedNs - socket.tsNs() : -1;
+    }
+}

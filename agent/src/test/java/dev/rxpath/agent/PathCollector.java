@@ -1,0 +1,46 @@
+package dev.rxpath.agent;
+
+import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.path.PathListener;
+import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.agent.path.Verdict;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/** The end of a test pipeline: keeps every finished path, and counts lost records. */
+public final class PathCollector implements PathListener {
+    public final ConcurrentLinkedQueue<ReceivePath> paths = new ConcurrentLinkedQueue<>();
+    public final AtomicLong lost = new AtomicLong();
+
+    @Override
+    public void path(ReceivePath path) {
+        paths.add(path);
+    }
+
+    @Override
+    public void socketEvent(Event event) {}
+
+    @Override
+    public void lost(int cpu, long count) {
+        lost.addAndGet(count);
+    }
+
+    @Override
+    public void advanced(long monotonicNs) {}
+
+    public List<ReceivePath> where(Predicate<ReceivePath> p) {
+        return paths.stream().filter(p).toList();
+    }
+
+    /** Paths of the connection whose local (receiving) port is {@code port}. */
+    public List<ReceivePath> toPort(int port) {
+        return where(p -> p.endpoints() != null && p.endpoints().localPort() == port);
+    }
+
+    public static boolean carriedPayload(ReceivePath p) {
+        // copied counts too: tcp_probe's u16 data_len reads 0 for a merged skb of exactly 64 KiB
+        return (p.payload() > 0 || p.copied() > 0) && p.verdict() != Verdict.DROPPED && p.verdict() != Verdict.RESET;
+    }
+}
