@@ -5,6 +5,13 @@ import dev.rxpath.agent.path.PathCorrelator;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.ReceiveHooks;
+import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.event.RecordType;
+import dev.rxpath.agent.record.Recorder;
+import dev.rxpath.agent.record.Recording;
+import dev.rxpath.agent.record.RecordingHeader;
+import dev.rxpath.agent.ring.RecordSink;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -16,15 +23,30 @@ public final class RunningAgent implements AutoCloseable {
     public final Agent agent;
     private boolean closed;
 
-    private RunningAgent(Pipeline.Limits limits) {
+    private Recorder recorder;
+
+    private RunningAgent(Pipeline.Limits limits, Path recordTo) {
         KernelProbe kernel = KernelProbe.scan();
         ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
         pipeline = new Pipeline(kernel.names(), HookStatus.observable(hooks.statuses()), limits, out);
-        agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, UnaryOperator.identity());
+        UnaryOperator<RecordSink> tap = UnaryOperator.identity();
+        if (recordTo != null) {
+            RecordingHeader header = new RecordingHeader(kernel.kernelRelease(), RecordType.ABI_VERSION,
+                    RecordingHeader.currentLayout(), new KernelClock().wallMinusMonoNs(), kernel.names(), hooks.statuses());
+            tap = raw -> recorder = Recording.record(recordTo, header, raw);
+        }
+        // Recordings get deeper rings: the traffic generator shares this process's two CPUs with the reader.
+        Agent.Options rings = recordTo == null ? Agent.Options.DEFAULT : new Agent.Options(4096, 64 * 1024, 100);
+        agent = Agent.start(hooks, rings, pipeline, tap);
     }
 
     public static RunningAgent start(Pipeline.Limits limits) {
-        return new RunningAgent(limits);
+        return new RunningAgent(limits, null);
+    }
+
+    /** Also writes the raw stream to {@code file}, as {@code agent --record} does. */
+    public static RunningAgent recording(Path file) {
+        return new RunningAgent(Pipeline.Limits.DEFAULT, file);
     }
 
     /** Asks the running pipeline, on its own thread. */
@@ -45,5 +67,6 @@ public final class RunningAgent implements AutoCloseable {
         closed = true;
         agent.close();
         pipeline.finish();
+        if (recorder != null) recorder.close();
     }
 }

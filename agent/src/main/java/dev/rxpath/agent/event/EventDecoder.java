@@ -21,6 +21,8 @@ public final class EventDecoder {
     private static final int AF_INET6 = 10;
 
     private long malformed;
+    private final ByteKeyCache<InetAddress> addresses = new ByteKeyCache<>(EventDecoder::address);
+    private final ByteKeyCache<String> names = new ByteKeyCache<>(raw -> new String(raw, StandardCharsets.UTF_8));
 
     /** Records dropped because their type was unknown or their size did not match it. */
     public long malformed() {
@@ -67,20 +69,17 @@ public final class EventDecoder {
         return b.getShort(at) & 0xffff;
     }
 
-    private static Event.Tuple tuple(ByteBuffer b, int at) {
-        int family = u16(b, at + T_FAMILY);
-        return new Event.Tuple(family, address(b, at + T_SADDR, family), u16(b, at + T_SPORT),
-                address(b, at + T_DADDR, family), u16(b, at + T_DPORT));
+    private Event.Tuple tuple(ByteBuffer b, int at) {
+        int family = u16(b, at + T_FAMILY), length = family == AF_INET6 ? 16 : 4; // network order; IPv4 in the first four
+        return new Event.Tuple(family, addresses.get(b, at + T_SADDR, length), u16(b, at + T_SPORT),
+                addresses.get(b, at + T_DADDR, length), u16(b, at + T_DPORT));
     }
 
-    private static Event.Task task(ByteBuffer b, int at) {
+    private Event.Task task(ByteBuffer b, int at) {
         return new Event.Task(b.getInt(at + K_TGID), b.getInt(at + K_PID), b.getLong(at + K_CGROUP), cstring(b, at + K_COMM, 16));
     }
 
-    /** Network-order bytes; IPv4 in the first four. */
-    private static InetAddress address(ByteBuffer b, int at, int family) {
-        byte[] raw = new byte[family == AF_INET6 ? 16 : 4];
-        b.get(at, raw);
+    private static InetAddress address(byte[] raw) {
         try {
             return InetAddress.getByAddress(raw);
         } catch (UnknownHostException e) {
@@ -88,11 +87,9 @@ public final class EventDecoder {
         }
     }
 
-    private static String cstring(ByteBuffer b, int at, int max) {
+    private String cstring(ByteBuffer b, int at, int max) {
         int n = 0;
         while (n < max && b.get(at + n) != 0) n++;
-        byte[] raw = new byte[n];
-        b.get(at, raw);
-        return new String(raw, StandardCharsets.UTF_8);
+        return names.get(b, at, n);
     }
 }

@@ -8,20 +8,16 @@ import dev.rxpath.agent.path.Verdict;
 import dev.rxpath.agent.probe.KernelNames;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.PackedHistogram;
 
 /**
  * One socket's receive history. Owned by the flow table's thread; read it there (through
  * the pipeline's inspect) or after the pipeline has stopped.
  */
 public final class Flow {
-    /** Latencies up to an hour, to two significant digits: packed, so a quiet flow's histograms stay small. */
-    private static final long MAX_LATENCY_NS = 3_600_000_000_000L;
     private static final int MSG_PEEK = 2;
 
     public record StateChange(long tsNs, String from, String to) {}
@@ -39,11 +35,11 @@ public final class Flow {
     private long segments, bytesReceived, bytesDelivered, reads, wakeups;
     private long resetsSent, resetsReceived, retransmits;
     private int rcvWnd, srttUs, sndWnd, sndCwnd;
-    private final EnumMap<Verdict, Long> verdicts = new EnumMap<>(Verdict.class);
-    private final Map<String, Long> drops = new HashMap<>(2);
+    private final long[] verdicts = new long[Verdict.values().length];
+    private Map<String, Long> drops = Map.of();
     /** Per stage: time from the stage before it; created on first use. */
-    private final Histogram[] stageLatency = new Histogram[Stage.END.ordinal() + 1];
-    private Histogram toApplication;
+    private final Latency[] stageLatency = new Latency[Stage.END.ordinal() + 1];
+    private Latency toApplication;
 
     Flow(long sk, long cookie, long tsNs) {
         this.sk = sk;
@@ -96,8 +92,11 @@ public final class Flow {
     void path(ReceivePath p) {
         lastNs = Math.max(lastNs, p.decidedNs());
         if (endpoints == null) endpoints = p.endpoints();
-        verdicts.merge(p.verdict(), 1L, Long::sum);
-        if (p.verdict() == Verdict.DROPPED) drops.merge(p.reason(), 1L, Long::sum);
+        verdicts[p.verdict().ordinal()]++;
+        if (p.verdict() == Verdict.DROPPED) {
+            if (drops.isEmpty()) drops = new HashMap<>(4);
+            drops.merge(p.reason(), 1L, Long::sum);
+        }
         List<ReceivePath.StageTime> stages = p.stages();
         for (int i = 1; i < stages.size(); i++) {
             ReceivePath.StageTime t = stages.get(i);
@@ -105,23 +104,15 @@ public final class Flow {
         }
         ReceivePath.StageTime user = p.stage(Stage.USER);
         if (user != null) {
-            if (toApplication == null) toApplication = histogram();
-            toApplication.recordValue(clamp(user.tsNs() - p.firstNs()));
+            if (toApplication == null) toApplication = new Latency();
+            toApplication.record(user.tsNs() - p.firstNs());
         }
     }
 
     private void record(Stage stage, long ns) {
-        Histogram h = stageLatency[stage.ordinal()];
-        if (h == null) h = stageLatency[stage.ordinal()] = histogram();
-        h.recordValue(clamp(ns));
-    }
-
-    private static Histogram histogram() {
-        return new PackedHistogram(MAX_LATENCY_NS, 2);
-    }
-
-    private static long clamp(long ns) {
-        return Math.max(0, Math.min(ns, MAX_LATENCY_NS));
+        Latency l = stageLatency[stage.ordinal()];
+        if (l == null) l = stageLatency[stage.ordinal()] = new Latency();
+        l.record(ns);
     }
 
     public long sk() {
@@ -226,7 +217,7 @@ public final class Flow {
     }
 
     public long paths(Verdict v) {
-        return verdicts.getOrDefault(v, 0L);
+        return verdicts[v.ordinal()];
     }
 
     public Map<String, Long> drops() {
@@ -235,12 +226,12 @@ public final class Flow {
 
     /** Time from the stage before to this one, over this flow's paths; null if no path reached it after another. */
     public Histogram latency(Stage stage) {
-        Histogram h = stageLatency[stage.ordinal()];
-        return h == null ? null : h.copy();
+        Latency l = stageLatency[stage.ordinal()];
+        return l == null ? null : l.snapshot();
     }
 
     /** First stage to the application's read; null until a path was delivered. */
     public Histogram toApplication() {
-        return toApplication == null ? null : toApplication.copy();
+        return toApplication == null ? null : toApplication.snapshot();
     }
 }

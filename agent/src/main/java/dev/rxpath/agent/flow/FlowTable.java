@@ -22,8 +22,11 @@ public final class FlowTable implements PathListener {
         public static final Limits DEFAULT = new Limits(131_072, 60_000_000_000L);
     }
 
-    /** Flows created, evicted by the cap, and closed flows expired after their retention. */
-    public record Stats(int live, int closed, long created, long evicted, long expired) {}
+    /**
+     * Flows created, evicted by the cap, and closed flows expired after their retention;
+     * {@code orphaned}: paths that finished after their socket's flow was gone and its address taken by another.
+     */
+    public record Stats(int live, int closed, long created, long evicted, long expired, long orphaned) {}
 
     private final PathListener next;
     private final KernelNames names;
@@ -33,7 +36,9 @@ public final class FlowTable implements PathListener {
     private final ArrayDeque<Flow> closed = new ArrayDeque<>();
     /** The latest closed flow at each address, for paths that finish after their socket closed. */
     private final HashMap<Long, Flow> closedBySk = new HashMap<>();
-    private long created, evicted, expired;
+    /** Every kept flow whose socket cookie is known: the cookie, unlike the address, is never reused. */
+    private final HashMap<Long, Flow> byCookie = new HashMap<>();
+    private long created, evicted, expired, orphaned;
 
     public FlowTable(PathListener next, KernelNames names, Limits limits) {
         this.next = next;
@@ -44,13 +49,27 @@ public final class FlowTable implements PathListener {
     @Override
     public void path(ReceivePath p) {
         if (p.sk() != 0) {
-            // A path can finish after its socket closed (its skb outlived the close): it belongs to the closed flow.
-            Flow f = live.get(p.sk());
-            if (f == null) f = closedBySk.get(p.sk());
-            if (f == null) f = open(p.sk(), p.cookie(), p.firstNs());
-            f.path(p);
+            Flow f = flowOf(p);
+            if (f != null) f.path(p);
+            else orphaned++;
         }
         next.path(p);
+    }
+
+    /**
+     * A path can finish well after its socket closed (its skb outlived the close, or waited
+     * out a timeout) and the address may by then be another socket's: match by cookie first.
+     */
+    private Flow flowOf(ReceivePath p) {
+        if (p.cookie() != 0) {
+            Flow f = byCookie.get(p.cookie());
+            if (f != null) return f;
+        }
+        Flow f = live.get(p.sk());
+        if (f == null) f = closedBySk.get(p.sk());
+        if (f == null) return open(p.sk(), p.cookie(), p.firstNs());
+        boolean another = p.cookie() != 0 && f.cookie() != 0 && f.cookie() != p.cookie();
+        return another ? null : f;
     }
 
     @Override
@@ -65,6 +84,7 @@ public final class FlowTable implements PathListener {
             }
             if (f == null) f = open(sk, cookie, e.header().tsNs());
             f.apply(e, names);
+            if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
             if (f.closed()) retire(f, e.header().tsNs());
         }
         next.socketEvent(e);
@@ -85,13 +105,16 @@ public final class FlowTable implements PathListener {
     }
 
     private Flow open(long sk, long cookie, long tsNs) {
+        Flow previous = live.get(sk);
+        if (previous != null) retire(previous, tsNs); // an address reused without the close being seen
         Flow f = new Flow(sk, cookie, tsNs);
         live.put(sk, f);
+        if (cookie != 0) byCookie.putIfAbsent(cookie, f);
         created++;
         while (live.size() + closed.size() > limits.maxFlows()) {
             if (closed.isEmpty()) {
                 Iterator<Flow> lru = live.values().iterator();
-                lru.next();
+                forget(lru.next());
                 lru.remove();
             } else {
                 dropOldestClosed();
@@ -104,6 +127,11 @@ public final class FlowTable implements PathListener {
     private void dropOldestClosed() {
         Flow f = closed.pollFirst();
         closedBySk.remove(f.sk(), f);
+        forget(f);
+    }
+
+    private void forget(Flow f) {
+        if (f.cookie() != 0) byCookie.remove(f.cookie(), f);
     }
 
     private void retire(Flow f, long tsNs) {
@@ -127,6 +155,6 @@ public final class FlowTable implements PathListener {
     }
 
     public Stats stats() {
-        return new Stats(live.size(), closed.size(), created, evicted, expired);
+        return new Stats(live.size(), closed.size(), created, evicted, expired, orphaned);
     }
 }
