@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -58,7 +59,7 @@ public final class Recording {
             out.writeInt(header.abiVersion());
             out.writeLong(header.wallMinusMonoNs());
             out.writeInt(header.layout().size());
-            for (Map.Entry<Integer, Integer> e : header.layout().entrySet()) {
+            for (Map.Entry<Integer, Integer> e : new TreeMap<>(header.layout()).entrySet()) { // sorted: the same header, the same bytes
                 out.writeShort(e.getKey());
                 out.writeInt(e.getValue());
             }
@@ -79,7 +80,7 @@ public final class Recording {
 
     private static void writeNames(DataOutputStream out, Map<Long, String> names) throws IOException {
         out.writeInt(names.size());
-        for (Map.Entry<Long, String> e : names.entrySet()) {
+        for (Map.Entry<Long, String> e : new TreeMap<>(names).entrySet()) {
             out.writeLong(e.getKey());
             out.writeUTF(e.getValue());
         }
