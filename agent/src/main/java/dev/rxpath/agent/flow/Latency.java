@@ -12,13 +12,14 @@ final class Latency {
     static final long MAX_NS = 3_600_000_000_000L;
     private static final int INLINE = 8;
 
-    private long[] samples = new long[INLINE];
+    private long[] samples = new long[2];
     private int inline;
     private Histogram histogram;
 
     void record(long ns) {
         long v = Math.max(0, Math.min(ns, MAX_NS));
         if (histogram == null && inline < INLINE) {
+            if (inline == samples.length) samples = java.util.Arrays.copyOf(samples, 2 * inline);
             samples[inline++] = v;
             return;
         }

@@ -1,0 +1,95 @@
+package dev.rxpath.agent.bench;
+
+import dev.rxpath.agent.Agent;
+import dev.rxpath.agent.Pipeline;
+import dev.rxpath.agent.bcc.BpfSource;
+import dev.rxpath.agent.flow.FlowTable;
+import dev.rxpath.agent.path.PathListener;
+import dev.rxpath.agent.path.PathStats;
+import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.agent.probe.KernelProbe;
+import dev.rxpath.agent.probe.ReceiveHooks;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The agent's memory with many live sockets: the agent runs here, a child process opens
+ * the sockets and trades a little data on each, and this prints the agent's RSS.
+ */
+@Command(name = "sockets", mixinStandardHelpOptions = true,
+        description = "Agent memory (RSS) with many live loopback TCP sockets, each of which has carried data.")
+final class SocketsBench implements Callable<Integer> {
+    @Option(names = "--count", description = "Live sockets to open (two per connection) (default: ${DEFAULT-VALUE}).")
+    int count = 100_000;
+
+    @Option(names = "--pages", description = "Perf ring pages per CPU (default: ${DEFAULT-VALUE}).")
+    int pages = 2048;
+
+    @Override
+    public Integer call() throws Exception {
+        KernelProbe kernel = KernelProbe.scan();
+        ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
+        Pipeline pipeline = new Pipeline(kernel.names(), HookStatus.observable(hooks.statuses()), Pipeline.Limits.DEFAULT,
+                PathListener.NONE);
+        Agent.Options rings = new Agent.Options(pages, Agent.Options.DEFAULT.watermarkBytes(), Agent.Options.DEFAULT.pollMillis());
+        try (Agent agent = Agent.start(hooks, rings, pipeline, UnaryOperator.identity())) {
+            long rssBefore = settledRssKiB();
+            long t0 = System.nanoTime();
+            // Each child holds both ends of its connections, an fd each, within the per-process open-file limit.
+            int perChild = Math.max(1, (int) Math.min(25_000, (openFileLimit() - 500) / 2));
+            // One at a time, so the agent's reader keeps a CPU of the two.
+            List<Process> loads = new ArrayList<>();
+            long opened = 0;
+            for (int left = count / 2; left > 0; left -= perChild) {
+                Process load = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
+                        "-cp", System.getProperty("java.class.path"), SocketLoad.class.getName(), String.valueOf(Math.min(left, perChild)))
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                loads.add(load);
+                String ready = new BufferedReader(new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                if (ready == null || !ready.startsWith("ready ")) throw new IllegalStateException("a socket load process failed: " + ready);
+                opened += Long.parseLong(ready.substring(6));
+            }
+            double openSeconds = (System.nanoTime() - t0) / 1e9;
+            Thread.sleep(2000); // the reader drains, quiet paths expire
+            FlowTable.Stats flows = pipeline.inspect(p -> p.flows().stats()).get(10, TimeUnit.SECONDS);
+            PathStats paths = pipeline.inspect(p -> p.paths().stats()).get(10, TimeUnit.SECONDS);
+            long rssWith = settledRssKiB();
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            System.out.printf("bench sockets: %,d live loopback sockets opened in %.1f s by %d processes, 100 bytes each way on each%n",
+                    opened, openSeconds, loads.size());
+            System.out.printf("  flows kept          %,d live, %,d closed (cap %,d), %,d evicted%n", flows.live(), flows.closed(),
+                    Pipeline.Limits.DEFAULT.flows().maxFlows(), flows.evicted());
+            System.out.printf("  paths               %,d finished, %,d live%n", paths.paths(), paths.live());
+            System.out.printf("  agent RSS           %,d MiB before, %,d MiB with the sockets (heap in use after GC %,d MiB)%n",
+                    rssBefore / 1024, rssWith / 1024, heap / (1024 * 1024));
+            System.out.printf("  records lost        %,d%n", agent.stats().lost());
+            for (Process load : loads) load.getOutputStream().close();
+            for (Process load : loads) load.waitFor(60, TimeUnit.SECONDS);
+        }
+        return 0;
+    }
+
+    private static long openFileLimit() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) return Long.parseLong(line.split("\\s+")[3]);
+        }
+        return 1024;
+    }
+
+    /** RSS after a full GC, so the figure is what the agent holds rather than garbage not yet collected. */
+    private static long settledRssKiB() throws InterruptedException {
+        System.gc();
+        Thread.sleep(200);
+        return ProcessCpu.rssKiB();
+    }
+}
