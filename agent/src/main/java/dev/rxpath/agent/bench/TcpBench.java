@@ -39,7 +39,7 @@ final class TcpBench implements Callable<Integer> {
         double base = 0, with = 0;
         long events = 0, paths = 0, lost = 0;
         int attached = 0;
-        double readerCpu = 0;
+        double readerCpu = 0, agentCpu = 0;
         for (int i = 0; i < rounds; i++) {
             base += iperf();
             KernelProbe kernel = KernelProbe.scan();
@@ -51,6 +51,7 @@ final class TcpBench implements Callable<Integer> {
                 ProcessCpu cpu = new ProcessCpu(agent.readerThread());
                 with += iperf();
                 readerCpu += cpu.threadPercent();
+                agentCpu += cpu.processPercent(); // with GC and the JIT, which the reader's own time leaves out
                 Thread.sleep(200);
                 agent.close();
                 pipeline.finish();
@@ -67,7 +68,7 @@ final class TcpBench implements Callable<Integer> {
         System.out.printf("  slowdown            %.1f%%%n", 100.0 * (base - with) / base);
         System.out.printf("  events decoded      %,d (%,.0f/s), lost %,d%n", events, events / (double) (seconds * rounds), lost);
         System.out.printf("  paths correlated    %,d%n", paths);
-        System.out.printf("  reader CPU          %.1f%% of one core%n", readerCpu / rounds);
+        System.out.printf("  reader CPU          %.1f%% of one core (whole agent process %.1f%%)%n", readerCpu / rounds, agentCpu / rounds);
         return 0;
     }
 
