@@ -185,6 +185,12 @@ class PathsAndFlowsKernelTest {
         assertEquals(List.of(Stage.DEV, Stage.END), syn.stages().stream().map(ReceivePath.StageTime::stage).toList());
         assertEquals(0, syn.sk(), "it met no socket");
         assertTrue(inspect(p -> p.paths().stats().drops().getOrDefault("NO_SOCKET", 0L)) >= 1, "node-wide drops by reason");
+        Flow client = inspect(p -> p.flows().flows().stream().filter(f -> f.endpoints() != null
+                && f.endpoints().localPort() == r.clientPort() && f.endpoints().remotePort() == r.port()).findFirst().orElseThrow());
+        assertEquals(1, client.resetsReceived(), "the client's socket took the reset");
+        assertEquals(List.of("TCP_CLOSE>TCP_SYN_SENT", "TCP_SYN_SENT>TCP_CLOSE"),
+                client.states().stream().map(c -> c.from() + ">" + c.to()).toList());
+        assertTrue(client.closed());
     }
 
     @Test

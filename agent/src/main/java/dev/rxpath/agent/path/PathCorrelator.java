@@ -28,16 +28,21 @@ import java.util.Set;
 public final class PathCorrelator implements EventSink {
     /**
      * @param maxPaths       paths followed or waiting at once
-     * @param pathTimeoutNs  quiet time after which an skb is taken to be gone: short, because its address
-     *                       may meanwhile have been reused by a transmitted skb whose free would be taken for its END
+     * @param pathTimeoutNs  quiet time after which an skb is taken to be gone (one may wait in a busy socket's backlog)
      * @param queueTimeoutNs how long a payload may wait for its read before the path is closed as QUEUED
      * @param maxSockets     sockets whose byte streams are accounted at once
      */
     public record Limits(int maxPaths, long pathTimeoutNs, long queueTimeoutNs, int maxSockets) {
-        public static final Limits DEFAULT = new Limits(65_536, 200_000_000L, 30_000_000_000L, 65_536);
+        public static final Limits DEFAULT = new Limits(65_536, 1_000_000_000L, 30_000_000_000L, 65_536);
     }
 
     private static final int MSG_PEEK = 2; // uapi: a read that leaves the bytes queued
+    /**
+     * A received skb is freed within microseconds of its last stage (or is waiting in a socket,
+     * which this does not apply to). A free this long after means the skb went unseen and its
+     * address now belongs to another, often a transmitted one: its END is not this path's.
+     */
+    private static final long END_GAP_NS = 200_000_000L;
 
     private final PathListener out;
     private final KernelNames names;
@@ -184,6 +189,10 @@ public final class PathCorrelator implements EventSink {
     private void end(Event e) {
         Event.Header h = e.header();
         OpenPath p = bySkb.get(h.skb());
+        if (p != null && !p.waiting() && h.tsNs() - p.lastNs > END_GAP_NS) {
+            closeSkb(p, CloseReason.REUSED, h.tsNs());
+            p = null;
+        }
         if (p == null) {
             unmatched++;
             return;
@@ -259,7 +268,7 @@ public final class PathCorrelator implements EventSink {
     private SocketStream stream(long sk, long tsNs) {
         SocketStream s = streams.get(sk);
         if (s == null) {
-            s = new SocketStream(sk);
+            s = new SocketStream();
             streams.put(sk, s);
             if (streams.size() > limits.maxSockets()) {
                 Iterator<SocketStream> eldest = streams.values().iterator();

@@ -51,14 +51,6 @@ public record ReceivePath(long skb, Verdict verdict, CloseReason closedBy, List<
         return null;
     }
 
-    /** Time from the previous stage seen to this one, or -1 if this one was not seen (or is the first). */
-    public long durationNs(Stage stage) {
-        for (int i = 1; i < stages.size(); i++) {
-            if (stages.get(i).stage() == stage) return stages.get(i).tsNs() - stages.get(i - 1).tsNs();
-        }
-        return -1;
-    }
-
     /** How long its payload sat in the socket: to the read that took it, or for QUEUED to the end of the wait. */
     public long queuedNs() {
         StageTime socket = stage(Stage.SOCKET), user = stage(Stage.USER);

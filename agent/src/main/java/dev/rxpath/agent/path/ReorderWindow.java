@@ -72,9 +72,4 @@ public final class ReorderWindow implements EventSink {
     public long late() {
         return late;
     }
-
-    /** Events held now, waiting for the other rings to catch up. */
-    public int held() {
-        return size;
-    }
 }

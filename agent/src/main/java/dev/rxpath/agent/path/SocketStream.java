@@ -16,14 +16,9 @@ import java.util.Iterator;
  * so when the cursor passes the arrivals they are resynchronised to it.
  */
 final class SocketStream {
-    final long sk;
     private long arrived, copied, read;
     /** Paths whose payload waits, in stream order. */
     final ArrayDeque<OpenPath> waiting = new ArrayDeque<>();
-
-    SocketStream(long sk) {
-        this.sk = sk;
-    }
 
     long cursor() {
         return Math.max(copied, read);
