@@ -4,7 +4,6 @@ import dev.rxpath.agent.bcc.BccException;
 import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
-import dev.rxpath.agent.event.RecordType;
 import dev.rxpath.agent.export.EventPrinter;
 import dev.rxpath.agent.export.ProbeTable;
 import dev.rxpath.agent.export.Summary;
@@ -15,6 +14,7 @@ import dev.rxpath.agent.record.Recorder;
 import dev.rxpath.agent.record.Recording;
 import dev.rxpath.agent.record.RecordingException;
 import dev.rxpath.agent.record.RecordingHeader;
+import dev.rxpath.agent.ring.RecordSink;
 import dev.rxpath.agent.ring.RingException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -74,14 +74,12 @@ final class AgentCommand implements Callable<Integer> {
             return 0;
         }
         KernelClock clock = new KernelClock();
-        Pipeline pipeline = new Pipeline(kernel.names(), HookStatus.observable(hooks.statuses()), limits,
-                PipelineOptions.sink(print, System.out, clock));
+        Pipeline pipeline = Pipeline.observing(hooks, limits, PipelineOptions.sink(print, System.out, clock));
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
         AtomicReference<Recorder> recorder = new AtomicReference<>();
-        UnaryOperator<dev.rxpath.agent.ring.RecordSink> tap = UnaryOperator.identity();
+        UnaryOperator<RecordSink> tap = UnaryOperator.identity();
         if (record != null) {
-            RecordingHeader header = new RecordingHeader(kernel.kernelRelease(), RecordType.ABI_VERSION, RecordingHeader.currentLayout(),
-                    clock.wallMinusMonoNs(), kernel.names(), hooks.statuses());
+            RecordingHeader header = RecordingHeader.of(hooks, clock);
             tap = raw -> {
                 recorder.set(Recording.record(record, header, raw));
                 return recorder.get();

@@ -7,7 +7,10 @@ import dev.rxpath.agent.flow.FlowTable;
 import dev.rxpath.agent.path.PathCorrelator;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.path.ReorderWindow;
+import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelNames;
+import dev.rxpath.agent.probe.ReceiveHooks;
+import dev.rxpath.agent.record.RecordingHeader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,10 +33,20 @@ public final class Pipeline implements EventSink {
     private final ConcurrentLinkedQueue<Runnable> inspections = new ConcurrentLinkedQueue<>();
     private long events;
 
-    public Pipeline(KernelNames names, Set<Stage> observable, Limits limits, PathListener sink) {
+    private Pipeline(KernelNames names, Set<Stage> observable, Limits limits, PathListener sink) {
         this.flows = new FlowTable(sink, names, limits.flows());
         this.correlator = new PathCorrelator(flows, names, observable, limits.paths());
         this.window = new ReorderWindow(correlator);
+    }
+
+    /** For the records of these attached hooks: the running kernel's names, the stages that attached. */
+    public static Pipeline observing(ReceiveHooks hooks, Limits limits, PathListener sink) {
+        return new Pipeline(hooks.kernel().names(), HookStatus.observable(hooks.statuses()), limits, sink);
+    }
+
+    /** For a recording: the names and stages of the node it was made on. */
+    public static Pipeline replaying(RecordingHeader header, Limits limits, PathListener sink) {
+        return new Pipeline(header.names(), header.observable(), limits, sink);
     }
 
     @Override

@@ -41,7 +41,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         RecordingHeader h = recording.header();
         KernelClock clock = new KernelClock(h.wallMinusMonoNs());
-        Pipeline pipeline = new Pipeline(h.names(), h.observable(), limits, PipelineOptions.sink(print, out, clock));
+        Pipeline pipeline = Pipeline.replaying(h, limits, PipelineOptions.sink(print, out, clock));
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(out, clock, h.names(), pipeline) : pipeline;
         DecodingSink decoding = new DecodingSink(events);
         long frames = recording.replay(decoding);

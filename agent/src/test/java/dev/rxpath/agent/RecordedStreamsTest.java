@@ -47,7 +47,7 @@ class RecordedStreamsTest {
     private static Replayed replay(String name, Pipeline.Limits limits) {
         Recording recording = Recording.load(RECORDINGS.resolve(name));
         PathCollector out = new PathCollector();
-        Pipeline pipeline = new Pipeline(recording.header().names(), recording.header().observable(), limits, out);
+        Pipeline pipeline = Pipeline.replaying(recording.header(), limits, out);
         recording.replay(new DecodingSink(pipeline));
         pipeline.finish();
         return new Replayed(pipeline, out);
@@ -140,7 +140,7 @@ class RecordedStreamsTest {
 
         // Hold each drain's records back and hand them over highest CPU first, as a reader that started on another ring would.
         PathCollector out = new PathCollector();
-        Pipeline pipeline = new Pipeline(recording.header().names(), recording.header().observable(), Pipeline.Limits.DEFAULT, out);
+        Pipeline pipeline = Pipeline.replaying(recording.header(), Pipeline.Limits.DEFAULT, out);
         DecodingSink decoding = new DecodingSink(pipeline);
         recording.replay(new RecordSink() {
             private final List<int[]> held = new ArrayList<>();

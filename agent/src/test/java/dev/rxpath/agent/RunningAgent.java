@@ -2,11 +2,9 @@ package dev.rxpath.agent;
 
 import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.path.PathCorrelator;
-import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.event.KernelClock;
-import dev.rxpath.agent.event.RecordType;
 import dev.rxpath.agent.record.Recorder;
 import dev.rxpath.agent.record.Recording;
 import dev.rxpath.agent.record.RecordingHeader;
@@ -28,11 +26,10 @@ public final class RunningAgent implements AutoCloseable {
     private RunningAgent(Pipeline.Limits limits, Path recordTo) {
         KernelProbe kernel = KernelProbe.scan();
         ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
-        pipeline = new Pipeline(kernel.names(), HookStatus.observable(hooks.statuses()), limits, out);
+        pipeline = Pipeline.observing(hooks, limits, out);
         UnaryOperator<RecordSink> tap = UnaryOperator.identity();
         if (recordTo != null) {
-            RecordingHeader header = new RecordingHeader(kernel.kernelRelease(), RecordType.ABI_VERSION,
-                    RecordingHeader.currentLayout(), new KernelClock().wallMinusMonoNs(), kernel.names(), hooks.statuses());
+            RecordingHeader header = RecordingHeader.of(hooks, new KernelClock());
             tap = raw -> recorder = Recording.record(recordTo, header, raw);
         }
         // Recordings get deeper rings: the traffic generator shares this process's two CPUs with the reader.

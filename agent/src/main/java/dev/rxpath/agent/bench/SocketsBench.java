@@ -6,7 +6,6 @@ import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.flow.FlowTable;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.path.PathStats;
-import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import java.io.BufferedReader;
@@ -39,8 +38,7 @@ final class SocketsBench implements Callable<Integer> {
     public Integer call() throws Exception {
         KernelProbe kernel = KernelProbe.scan();
         ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
-        Pipeline pipeline = new Pipeline(kernel.names(), HookStatus.observable(hooks.statuses()), Pipeline.Limits.DEFAULT,
-                PathListener.NONE);
+        Pipeline pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, PathListener.NONE);
         Agent.Options rings = new Agent.Options(pages, Agent.Options.DEFAULT.watermarkBytes(), Agent.Options.DEFAULT.pollMillis());
         try (Agent agent = Agent.start(hooks, rings, pipeline, UnaryOperator.identity())) {
             long rssBefore = settledRssKiB();

@@ -44,8 +44,7 @@ final class TcpBench implements Callable<Integer> {
             base += iperf();
             KernelProbe kernel = KernelProbe.scan();
             ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
-            Pipeline pipeline = new Pipeline(kernel.names(), HookStatus.observable(hooks.statuses()), Pipeline.Limits.DEFAULT,
-                    PathListener.NONE);
+            Pipeline pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, PathListener.NONE);
             try (Agent agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, UnaryOperator.identity())) {
                 attached = (int) agent.hooks().statuses().stream().filter(HookStatus::attached).count();
                 ProcessCpu cpu = new ProcessCpu(agent.readerThread());

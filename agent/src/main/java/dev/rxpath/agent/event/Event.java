@@ -41,7 +41,14 @@ public sealed interface Event {
 
     record Copy(Header header, Task task, int len) implements Event {}
 
-    record Recv(Header header, Task task, int ret, int flags, int family, int protocol) implements Event {}
+    record Recv(Header header, Task task, int ret, int flags, int family, int protocol) implements Event {
+        private static final int MSG_PEEK = 2; // uapi: a read that leaves the bytes queued
+
+        /** Bytes this read took from the socket: none if it failed or only peeked. */
+        public int consumed() {
+            return ret > 0 && (flags & MSG_PEEK) == 0 ? ret : 0;
+        }
+    }
 
     record Consume(Header header, long location) implements Event {}
 

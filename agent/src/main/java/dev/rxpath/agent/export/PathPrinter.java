@@ -2,8 +2,10 @@ package dev.rxpath.agent.export;
 
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.path.CloseReason;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.agent.path.Verdict;
 import java.io.PrintStream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -55,12 +57,12 @@ public final class PathPrinter implements PathListener {
             if (prev != null) s.append(' ').append(duration(t.tsNs() - prev.tsNs()));
             prev = t;
         }
-        if (p.verdict() == dev.rxpath.agent.path.Verdict.QUEUED) s.append(" > waiting ").append(duration(p.queuedNs()));
+        if (p.verdict() == Verdict.QUEUED) s.append(" > waiting ").append(duration(p.queuedNs()));
         if (p.device() != null) s.append("  dev=").append(p.device());
         if (p.payload() > 0) s.append(" len=").append(p.payload());
         if (p.reader() != null) s.append(" pid=").append(p.reader().tgid()).append(" comm=").append(p.reader().comm());
         if (p.reason() != null) s.append(" reason=").append(p.reason()).append(" at=").append(p.diedAt());
-        if (p.closedBy() != null && p.closedBy() != dev.rxpath.agent.path.CloseReason.END) {
+        if (p.closedBy() != null && p.closedBy() != CloseReason.END) {
             s.append(" closed=").append(p.closedBy().name().toLowerCase());
         }
         return s.toString();

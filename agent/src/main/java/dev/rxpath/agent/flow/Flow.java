@@ -18,8 +18,6 @@ import org.HdrHistogram.Histogram;
  * the pipeline's inspect) or after the pipeline has stopped.
  */
 public final class Flow {
-    private static final int MSG_PEEK = 2;
-
     public record StateChange(long tsNs, String from, String to) {}
 
     private final long sk;
@@ -62,9 +60,9 @@ public final class Flow {
             sndWnd = q.sndWnd();
             sndCwnd = q.sndCwnd();
         } else if (e instanceof Event.Recv r) {
-            if (r.ret() > 0 && (r.flags() & MSG_PEEK) == 0) {
+            if (r.consumed() > 0) {
                 reads++;
-                bytesDelivered += r.ret();
+                bytesDelivered += r.consumed();
                 // tcp_probe's data_len is a u16 that wraps on merged skbs; the kernel cannot deliver what it did not receive
                 bytesReceived = Math.max(bytesReceived, bytesDelivered);
             }
@@ -82,10 +80,9 @@ public final class Flow {
             retransmits++;
             if (endpoints == null) endpoints = Endpoints.localFirst(r.tuple());
         } else if (e instanceof Event.StateChange s) {
-            String to = names.tcpState(s.newState());
-            states.add(new StateChange(s.header().tsNs(), names.tcpState(s.oldState()), to));
+            states.add(new StateChange(s.header().tsNs(), names.tcpState(s.oldState()), names.tcpState(s.newState())));
             if (endpoints == null || endpoints.remotePort() == 0) endpoints = Endpoints.localFirst(s.tuple());
-            closed = to.equals("TCP_CLOSE");
+            closed = names.isClose(s.newState());
         }
     }
 

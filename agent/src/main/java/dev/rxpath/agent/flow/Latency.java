@@ -1,5 +1,6 @@
 package dev.rxpath.agent.flow;
 
+import java.util.Arrays;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.PackedHistogram;
 
@@ -19,7 +20,7 @@ final class Latency {
     void record(long ns) {
         long v = Math.max(0, Math.min(ns, MAX_NS));
         if (histogram == null && inline < INLINE) {
-            if (inline == samples.length) samples = java.util.Arrays.copyOf(samples, 2 * inline);
+            if (inline == samples.length) samples = Arrays.copyOf(samples, 2 * inline);
             samples[inline++] = v;
             return;
         }

@@ -36,7 +36,6 @@ public final class PathCorrelator implements EventSink {
         public static final Limits DEFAULT = new Limits(65_536, 1_000_000_000L, 30_000_000_000L, 65_536);
     }
 
-    private static final int MSG_PEEK = 2; // uapi: a read that leaves the bytes queued
     /**
      * A received skb is freed within microseconds of its last stage (or is waiting in a socket,
      * which this does not apply to). A free this long after means the skb went unseen and its
@@ -89,7 +88,7 @@ public final class PathCorrelator implements EventSink {
             case STATE -> {
                 Event.StateChange s = (Event.StateChange) e;
                 // its unread payloads end QUEUED before the flow table learns the socket closed
-                if ("TCP_CLOSE".equals(names.tcpState(s.newState()))) socketClosed(s.header().sk(), s.header().tsNs());
+                if (names.isClose(s.newState())) socketClosed(s.header().sk(), s.header().tsNs());
                 out.socketEvent(e);
             }
             case DATA_READY, RESET_RECV, RETRANSMIT -> out.socketEvent(e);
@@ -235,10 +234,9 @@ public final class PathCorrelator implements EventSink {
     }
 
     private void recv(Event.Recv r) {
-        if (r.ret() <= 0 || (r.flags() & MSG_PEEK) != 0) return;
-        SocketStream s = streams.get(r.header().sk());
+        SocketStream s = r.consumed() == 0 ? null : streams.get(r.header().sk());
         if (s == null) return;
-        s.read(r.ret());
+        s.read(r.consumed());
         deliverReadable(s, r.header(), r.task());
     }
 

@@ -21,4 +21,9 @@ public record KernelNames(Map<Long, String> dropReasons, Map<Long, String> reset
     public String tcpState(long value) {
         return tcpStates.getOrDefault(value, "state " + value);
     }
+
+    /** The socket is gone: a state change to TCP_CLOSE. */
+    public boolean isClose(long state) {
+        return "TCP_CLOSE".equals(tcpState(state));
+    }
 }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,7 @@ public final class Recording {
         try {
             byte[] magic = new byte[MAGIC.length];
             b.get(magic);
-            if (!java.util.Arrays.equals(magic, MAGIC)) throw new RecordingException(file + " is not an rxpath recording");
+            if (!Arrays.equals(magic, MAGIC)) throw new RecordingException(file + " is not an rxpath recording");
             int format = b.getInt();
             if (format != FORMAT) throw new RecordingException(file + " has recording format " + format + "; this agent reads " + FORMAT);
             String kernel = utf(b);

@@ -1,9 +1,12 @@
 package dev.rxpath.agent.record;
 
+import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.event.RecordType;
 import dev.rxpath.agent.event.Stage;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelNames;
+import dev.rxpath.agent.probe.KernelProbe;
+import dev.rxpath.agent.probe.ReceiveHooks;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,13 @@ public record RecordingHeader(String kernelRelease, int abiVersion, Map<Integer,
     public RecordingHeader {
         layout = Map.copyOf(layout);
         hooks = List.copyOf(hooks);
+    }
+
+    /** The header for recording what {@code hooks} emit on this node now. */
+    public static RecordingHeader of(ReceiveHooks hooks, KernelClock clock) {
+        KernelProbe kernel = hooks.kernel();
+        return new RecordingHeader(kernel.kernelRelease(), RecordType.ABI_VERSION, currentLayout(), clock.wallMinusMonoNs(),
+                kernel.names(), hooks.statuses());
     }
 
     /** The stages the recording node could observe: those of the hooks that attached. */

@@ -57,8 +57,7 @@ public class ReplayBenchmark {
     }
 
     private static Pipeline replay(Recording recording) {
-        Pipeline pipeline = new Pipeline(recording.header().names(), recording.header().observable(), Pipeline.Limits.DEFAULT,
-                PathListener.NONE);
+        Pipeline pipeline = Pipeline.replaying(recording.header(), Pipeline.Limits.DEFAULT, PathListener.NONE);
         recording.replay(new DecodingSink(pipeline));
         pipeline.finish();
         return pipeline;
