@@ -7,6 +7,7 @@
  * The agent compiles this file once, with
  *   -DRX_HOOK_<category>__<event>        for each tracepoint the running kernel has,
  *   -DRX_FIELD_<category>__<event>__<f>  for each field of those tracepoints' formats,
+ *   -DRX_KFUNCS                          when the kernel has BTF for fentry/fexit,
  *   -DRX_KPROBES                         when the kernel can attach kprobes,
  *   -DRX_BENCH=<copies>                  instead of all these, for bin/rxpath bench ring,
  * so one file serves every kernel: a hook the kernel lacks is not compiled, and a field
@@ -167,18 +168,47 @@ TRACEPOINT_PROBE(net, napi_gro_receive_entry)
 
 /* ---- SOCKET: a segment accepted by a TCP socket ---- */
 
+#if !defined(RX_FIELD_tcp__tcp_probe__skbaddr) && (defined(RX_KFUNCS) || defined(RX_KPROBES))
+/* Older kernels' tcp_probe names neither the skb nor the socket. It fires inside
+ * tcp_rcv_established, which tcp_v{4,6}_do_rcv call on the same CPU (from the softirq, or
+ * from the socket's backlog in the reader's task): hooks on those record the pair here
+ * and the tcp_probe program takes it. */
+#define RX_SOCK_RCV
+struct rx_sock_rcv {
+	u64 skb;
+	u64 sk;
+};
+BPF_PERCPU_ARRAY(rx_sock_rcv, struct rx_sock_rcv, 1);
+
+static __always_inline int rx_sock_rcv_set(u64 sk, u64 skb)
+{
+	u32 zero = 0;
+	struct rx_sock_rcv v = {.skb = skb, .sk = sk};
+	rx_sock_rcv.update(&zero, &v);
+	return 0;
+}
+#endif
+
 #ifdef RX_HOOK_tcp__tcp_probe
 TRACEPOINT_PROBE(tcp, tcp_probe)
 {
 	struct rx_sock_queue r = {};
-	u64 skb = 0;
+	u64 skb = 0, sk = 0;
 #ifdef RX_FIELD_tcp__tcp_probe__skbaddr
 	skb = (u64)args->skbaddr;
 #endif
-	rx_init(&r.h, RX_SOCK_QUEUE, sizeof(r), skb, 0);
 #ifdef RX_FIELD_tcp__tcp_probe__skaddr
-	r.h.sk = (u64)args->skaddr;
+	sk = (u64)args->skaddr;
 #endif
+#ifdef RX_SOCK_RCV
+	u32 zero = 0;
+	struct rx_sock_rcv *cur = rx_sock_rcv.lookup(&zero);
+	if (cur) {
+		skb = cur->skb;
+		sk = cur->sk;
+	}
+#endif
+	rx_init(&r.h, RX_SOCK_QUEUE, sizeof(r), skb, sk);
 	u16 ignored_port, family;
 	rx_sockaddr(args->saddr, r.t.saddr, &ignored_port, &family);
 	rx_sockaddr(args->daddr, r.t.daddr, &ignored_port, &family);
@@ -255,7 +285,9 @@ TRACEPOINT_PROBE(skb, consume_skb)
 {
 	struct rx_consume r = {};
 	rx_init(&r.h, RX_CONSUME, sizeof(r), (u64)args->skbaddr, 0);
+#ifdef RX_FIELD_skb__consume_skb__location /* since 6.3 */
 	r.location = (u64)args->location;
+#endif
 	rx_submit(args, &r, sizeof(r));
 	return 0;
 }
@@ -343,46 +375,129 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 }
 #endif
 
-/* ---- IP, TCP and LOOKUP: functions without tracepoints, where kprobes exist ---- */
+/* ---- IP, TCP and LOOKUP: functions without tracepoints ----
+ * Each has an fentry/fexit version and a kprobe version; the agent attaches the first
+ * that the kernel accepts (fentry is cheaper, and fexit sees a lookup's arguments and
+ * result in one program), so both are compiled when both mechanisms can be tried. */
+
+#if defined(RX_KFUNCS) || defined(RX_KPROBES)
+/* The skb this CPU's receive softirq is handling, set at IP and again at TCP: the socket
+ * lookups do not all receive the skb (the established lookup also runs from early demux,
+ * between ip_rcv and tcp_v4_rcv), so their records borrow it from here. */
+BPF_PERCPU_ARRAY(rx_rcv_skb, u64, 1);
+
+static __always_inline int rx_stage(void *ctx, u64 skb, u16 type, u16 family)
+{
+	struct rx_stage r = {};
+	u32 zero = 0;
+	rx_init(&r.h, type, sizeof(r), skb, 0);
+	r.family = family;
+	rx_rcv_skb.update(&zero, &skb);
+	rx_submit(ctx, &r, sizeof(r));
+	return 0;
+}
+
+static __always_inline u64 rx_current_skb(void)
+{
+	u32 zero = 0;
+	u64 *skb = rx_rcv_skb.lookup(&zero);
+	return skb ? *skb : 0;
+}
+
+/* A lookup's tuple from its arguments: the packet's source (remote) and destination
+ * (local) as the lookup functions take them, source port in network order, local port
+ * in host order. */
+static __always_inline void rx_lookup_v4(struct rx_tuple *t, u32 saddr, u16 sport, u32 daddr, u16 hnum)
+{
+	__builtin_memcpy(t->saddr, &saddr, 4);
+	__builtin_memcpy(t->daddr, &daddr, 4);
+	t->sport = bpf_ntohs(sport);
+	t->dport = hnum;
+	t->family = RX_AF_INET;
+}
+
+static __always_inline void rx_lookup_v6(struct rx_tuple *t, u64 saddr, u16 sport, u64 daddr, u16 hnum)
+{
+	bpf_probe_read_kernel(t->saddr, 16, (void *)saddr);
+	bpf_probe_read_kernel(t->daddr, 16, (void *)daddr);
+	t->sport = bpf_ntohs(sport);
+	t->dport = hnum;
+	t->family = RX_AF_INET6;
+}
+
+static __always_inline int rx_lookup_emit(void *ctx, struct rx_tuple *t, u64 skb, u8 listener, u64 sk)
+{
+	struct rx_lookup r = {};
+	rx_init(&r.h, RX_LOOKUP, sizeof(r), skb, sk);
+	r.t = *t;
+	r.listener = listener;
+	r.found = sk != 0;
+	rx_submit(ctx, &r, sizeof(r));
+	return 0;
+}
+#endif
+
+#ifdef RX_KFUNCS
+/* Arguments arrive as the BTF prototype's 64-bit slots; pointers are kept as values. */
+KFUNC_PROBE(ip_rcv, u64 skb) { return rx_stage(ctx, skb, RX_IP, RX_AF_INET); }
+KFUNC_PROBE(ipv6_rcv, u64 skb) { return rx_stage(ctx, skb, RX_IP, RX_AF_INET6); }
+KFUNC_PROBE(tcp_v4_rcv, u64 skb) { return rx_stage(ctx, skb, RX_TCP, RX_AF_INET); }
+KFUNC_PROBE(tcp_v6_rcv, u64 skb) { return rx_stage(ctx, skb, RX_TCP, RX_AF_INET6); }
+#ifdef RX_SOCK_RCV
+KFUNC_PROBE(tcp_v4_do_rcv, u64 sk, u64 skb) { return rx_sock_rcv_set(sk, skb); }
+KFUNC_PROBE(tcp_v6_do_rcv, u64 sk, u64 skb) { return rx_sock_rcv_set(sk, skb); }
+#endif
+
+KRETFUNC_PROBE(__inet_lookup_established, u64 net, u64 hashinfo, u32 saddr, u16 sport, u32 daddr, u16 hnum,
+	       int dif, int sdif, u64 sk)
+{
+	struct rx_tuple t = {};
+	rx_lookup_v4(&t, saddr, sport, daddr, hnum);
+	return rx_lookup_emit(ctx, &t, rx_current_skb(), 0, sk);
+}
+
+KRETFUNC_PROBE(__inet_lookup_listener, u64 net, u64 hashinfo, u64 skb, int doff, u32 saddr, u16 sport,
+	       u32 daddr, u16 hnum, int dif, int sdif, u64 sk)
+{
+	struct rx_tuple t = {};
+	rx_lookup_v4(&t, saddr, sport, daddr, hnum);
+	return rx_lookup_emit(ctx, &t, skb, 1, sk);
+}
+
+KRETFUNC_PROBE(__inet6_lookup_established, u64 net, u64 hashinfo, u64 saddr, u16 sport, u64 daddr, u16 hnum,
+	       int dif, int sdif, u64 sk)
+{
+	struct rx_tuple t = {};
+	rx_lookup_v6(&t, saddr, sport, daddr, hnum);
+	return rx_lookup_emit(ctx, &t, rx_current_skb(), 0, sk);
+}
+
+KRETFUNC_PROBE(inet6_lookup_listener, u64 net, u64 hashinfo, u64 skb, int doff, u64 saddr, u16 sport,
+	       u64 daddr, u16 hnum, int dif, int sdif, u64 sk)
+{
+	struct rx_tuple t = {};
+	rx_lookup_v6(&t, saddr, sport, daddr, hnum);
+	return rx_lookup_emit(ctx, &t, skb, 1, sk);
+}
+#endif /* RX_KFUNCS */
 
 #ifdef RX_KPROBES
-/* The skb tcp_v{4,6}_rcv is handling on this CPU: the socket lookups it calls do not
- * all receive the skb, so their records borrow it from here (same softirq, same CPU). */
-BPF_PERCPU_ARRAY(rx_tcp_skb, u64, 1);
+int kprobe__ip_rcv(struct pt_regs *ctx) { return rx_stage(ctx, PT_REGS_PARM1(ctx), RX_IP, RX_AF_INET); }
+int kprobe__ipv6_rcv(struct pt_regs *ctx) { return rx_stage(ctx, PT_REGS_PARM1(ctx), RX_IP, RX_AF_INET6); }
+int kprobe__tcp_v4_rcv(struct pt_regs *ctx) { return rx_stage(ctx, PT_REGS_PARM1(ctx), RX_TCP, RX_AF_INET); }
+int kprobe__tcp_v6_rcv(struct pt_regs *ctx) { return rx_stage(ctx, PT_REGS_PARM1(ctx), RX_TCP, RX_AF_INET6); }
+#ifdef RX_SOCK_RCV
+int kprobe__tcp_v4_do_rcv(struct pt_regs *ctx) { return rx_sock_rcv_set(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx)); }
+int kprobe__tcp_v6_do_rcv(struct pt_regs *ctx) { return rx_sock_rcv_set(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx)); }
+#endif
 
+/* Entry arguments, held until the lookup returns (keyed by thread). */
 struct rx_lookup_args {
 	struct rx_tuple t;
 	u64 skb;
 	u8 listener;
 };
-/* Entry arguments, held until the lookup returns (keyed by thread). */
 BPF_HASH(rx_lookup_pending, u64, struct rx_lookup_args, 4096);
-
-static __always_inline int rx_stage(struct pt_regs *ctx, u16 type, u16 family)
-{
-	struct rx_stage r = {};
-	u64 skb = PT_REGS_PARM1(ctx);
-	rx_init(&r.h, type, sizeof(r), skb, 0);
-	r.family = family;
-	if (type == RX_TCP) {
-		u32 zero = 0;
-		rx_tcp_skb.update(&zero, &skb);
-	}
-	rx_submit(ctx, &r, sizeof(r));
-	return 0;
-}
-
-int kprobe__ip_rcv(struct pt_regs *ctx) { return rx_stage(ctx, RX_IP, RX_AF_INET); }
-int kprobe__ipv6_rcv(struct pt_regs *ctx) { return rx_stage(ctx, RX_IP, RX_AF_INET6); }
-int kprobe__tcp_v4_rcv(struct pt_regs *ctx) { return rx_stage(ctx, RX_TCP, RX_AF_INET); }
-int kprobe__tcp_v6_rcv(struct pt_regs *ctx) { return rx_stage(ctx, RX_TCP, RX_AF_INET6); }
-
-static __always_inline u64 rx_current_tcp_skb(void)
-{
-	u32 zero = 0;
-	u64 *skb = rx_tcp_skb.lookup(&zero);
-	return skb ? *skb : 0;
-}
 
 /* x86-64: arguments past the sixth are on the stack, above the return address. */
 static __always_inline u64 rx_stack_arg(struct pt_regs *ctx, int n)
@@ -402,13 +517,8 @@ static __always_inline void rx_lookup_stash(struct rx_lookup_args *a)
 int kprobe____inet_lookup_established(struct pt_regs *ctx)
 {
 	struct rx_lookup_args a = {};
-	u32 saddr = PT_REGS_PARM3(ctx), daddr = PT_REGS_PARM5(ctx);
-	__builtin_memcpy(a.t.saddr, &saddr, 4);
-	__builtin_memcpy(a.t.daddr, &daddr, 4);
-	a.t.sport = bpf_ntohs((u16)PT_REGS_PARM4(ctx));
-	a.t.dport = (u16)PT_REGS_PARM6(ctx);
-	a.t.family = RX_AF_INET;
-	a.skb = rx_current_tcp_skb();
+	rx_lookup_v4(&a.t, PT_REGS_PARM3(ctx), PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx));
+	a.skb = rx_current_skb();
 	rx_lookup_stash(&a);
 	return 0;
 }
@@ -417,12 +527,7 @@ int kprobe____inet_lookup_established(struct pt_regs *ctx)
 int kprobe____inet_lookup_listener(struct pt_regs *ctx)
 {
 	struct rx_lookup_args a = {};
-	u32 saddr = PT_REGS_PARM5(ctx), daddr = rx_stack_arg(ctx, 7);
-	__builtin_memcpy(a.t.saddr, &saddr, 4);
-	__builtin_memcpy(a.t.daddr, &daddr, 4);
-	a.t.sport = bpf_ntohs((u16)PT_REGS_PARM6(ctx));
-	a.t.dport = (u16)rx_stack_arg(ctx, 8);
-	a.t.family = RX_AF_INET;
+	rx_lookup_v4(&a.t, PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx), rx_stack_arg(ctx, 7), rx_stack_arg(ctx, 8));
 	a.skb = PT_REGS_PARM3(ctx);
 	a.listener = 1;
 	rx_lookup_stash(&a);
@@ -433,12 +538,8 @@ int kprobe____inet_lookup_listener(struct pt_regs *ctx)
 int kprobe____inet6_lookup_established(struct pt_regs *ctx)
 {
 	struct rx_lookup_args a = {};
-	bpf_probe_read_kernel(a.t.saddr, 16, (void *)PT_REGS_PARM3(ctx));
-	bpf_probe_read_kernel(a.t.daddr, 16, (void *)PT_REGS_PARM5(ctx));
-	a.t.sport = bpf_ntohs((u16)PT_REGS_PARM4(ctx));
-	a.t.dport = (u16)PT_REGS_PARM6(ctx);
-	a.t.family = RX_AF_INET6;
-	a.skb = rx_current_tcp_skb();
+	rx_lookup_v6(&a.t, PT_REGS_PARM3(ctx), PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx));
+	a.skb = rx_current_skb();
 	rx_lookup_stash(&a);
 	return 0;
 }
@@ -447,11 +548,7 @@ int kprobe____inet6_lookup_established(struct pt_regs *ctx)
 int kprobe__inet6_lookup_listener(struct pt_regs *ctx)
 {
 	struct rx_lookup_args a = {};
-	bpf_probe_read_kernel(a.t.saddr, 16, (void *)PT_REGS_PARM5(ctx));
-	bpf_probe_read_kernel(a.t.daddr, 16, (void *)rx_stack_arg(ctx, 7));
-	a.t.sport = bpf_ntohs((u16)PT_REGS_PARM6(ctx));
-	a.t.dport = (u16)rx_stack_arg(ctx, 8);
-	a.t.family = RX_AF_INET6;
+	rx_lookup_v6(&a.t, PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx), rx_stack_arg(ctx, 7), rx_stack_arg(ctx, 8));
 	a.skb = PT_REGS_PARM3(ctx);
 	a.listener = 1;
 	rx_lookup_stash(&a);
@@ -465,15 +562,9 @@ static __always_inline int rx_lookup_return(struct pt_regs *ctx)
 	struct rx_lookup_args *a = rx_lookup_pending.lookup(&id);
 	if (!a)
 		return 0;
-	struct rx_lookup r = {};
-	u64 sk = PT_REGS_RC(ctx);
-	rx_init(&r.h, RX_LOOKUP, sizeof(r), a->skb, sk);
-	r.t = a->t;
-	r.listener = a->listener;
-	r.found = sk != 0;
+	struct rx_lookup_args args = *a;
 	rx_lookup_pending.delete(&id);
-	rx_submit(ctx, &r, sizeof(r));
-	return 0;
+	return rx_lookup_emit(ctx, &args.t, args.skb, args.listener, PT_REGS_RC(ctx));
 }
 
 int kretprobe____inet_lookup_established(struct pt_regs *ctx) { return rx_lookup_return(ctx); }

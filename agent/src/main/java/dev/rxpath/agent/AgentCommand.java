@@ -9,6 +9,7 @@ import dev.rxpath.agent.export.ProbeTable;
 import dev.rxpath.agent.export.Summary;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
+import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.record.Recorder;
 import dev.rxpath.agent.record.Recording;
@@ -18,6 +19,9 @@ import dev.rxpath.agent.ring.RecordSink;
 import dev.rxpath.agent.ring.RingException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,6 +43,21 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--probe", description = "Print which hook points attach on this kernel, and why others do not, then exit.")
     boolean probe;
 
+    @Option(names = "--mechanisms", split = ",", paramLabel = "M[,M]",
+            description = "How hooks on kernel functions (the IP, TCP and LOOKUP stages) may attach, tried in this order: fentry, kprobe (default: ${DEFAULT-VALUE}).")
+    List<FunctionMechanism> mechanisms = List.of(FunctionMechanism.fentry, FunctionMechanism.kprobe);
+
+    /** The choices --mechanisms offers: tracepoints are always used where they exist. */
+    enum FunctionMechanism {
+        fentry(Mechanism.FENTRY), kprobe(Mechanism.KPROBE);
+
+        final Mechanism mechanism;
+
+        FunctionMechanism(Mechanism mechanism) {
+            this.mechanism = mechanism;
+        }
+    }
+
     @Option(names = "--bpf-dir", paramLabel = "DIR", description = "Compile the BPF sources in DIR instead of those in the jar (development).")
     Path bpfDir;
 
@@ -58,7 +77,9 @@ final class AgentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream err = System.err;
         Pipeline.Limits limits = pipelineOptions.limits();
-        KernelProbe kernel = KernelProbe.scan();
+        Set<Mechanism> allowed = EnumSet.of(Mechanism.TRACEPOINT);
+        for (FunctionMechanism m : mechanisms) allowed.add(m.mechanism);
+        KernelProbe kernel = KernelProbe.scan(allowed);
         BpfSource source = bpfDir != null ? BpfSource.fromDirectory(bpfDir) : BpfSource.packaged();
         ReceiveHooks hooks;
         try {
@@ -105,7 +126,7 @@ final class AgentCommand implements Callable<Integer> {
             err.println(Summary.of(pipeline.paths().stats(), pipeline.window().late(), pipeline.flows().stats()));
         }, "rxpath-shutdown"));
         for (HookStatus s : agent.hooks().statuses()) {
-            if (!s.attached()) err.printf("rxpath: %s unavailable (%s stage): %s%n", s.hook().label(), s.hook().stage(), s.reason());
+            if (!s.attached()) err.printf("rxpath: %s unavailable (%s stage): %s%n", s.hook().target(), s.hook().stage(), s.reason());
         }
         err.printf("rxpath: %d hook points attached on %s; Ctrl-C to stop%n",
                 agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease());

@@ -92,10 +92,26 @@ class AgentProcessKernelTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), text);
         assertTrue(text.contains("net:netif_receive_skb") && text.contains("attached"), text);
-        assertTrue(text.contains("kprobe:tcp_v4_rcv"), text);
+        assertTrue(text.lines().anyMatch(l -> l.matches("TCP\\s+tcp_v4_rcv\\s+.*")), text);
         if (!Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe"))) {
-            assertTrue(text.lines().anyMatch(l -> l.contains("kprobe:tcp_v4_rcv") && l.contains("unavailable") && l.contains("no kprobes")), text);
+            assertTrue(text.lines().anyMatch(l -> l.contains(" tcp_v4_rcv ") && l.contains("unavailable") && l.contains("kprobe: ")
+                    && l.contains("no kprobes")), text);
         }
+    }
+
+    @Test
+    void mechanismsTurnedOffAreNamedAndAnUnknownOneIsAUsageError() throws Exception {
+        Process p = agent("--probe", "--mechanisms", "kprobe").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.lines().anyMatch(l -> l.contains(" ip_rcv ") && l.contains("fentry: fentry is turned off (--mechanisms)")), text);
+
+        Process bad = agent("--probe", "--mechanisms", "uprobe").redirectErrorStream(true).start();
+        String error = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, bad.exitValue(), error);
+        assertTrue(error.contains("--mechanisms") && error.contains("uprobe"), error);
     }
 
     /** Waits for the agent to say it attached, then sends 4,321 bytes over a new loopback connection; returns its port. */

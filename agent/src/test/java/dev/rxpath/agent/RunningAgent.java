@@ -23,8 +23,7 @@ public final class RunningAgent implements AutoCloseable {
 
     private Recorder recorder;
 
-    private RunningAgent(Pipeline.Limits limits, Path recordTo) {
-        KernelProbe kernel = KernelProbe.scan();
+    private RunningAgent(KernelProbe kernel, Pipeline.Limits limits, Path recordTo) {
         ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
         pipeline = Pipeline.observing(hooks, limits, out);
         UnaryOperator<RecordSink> tap = UnaryOperator.identity();
@@ -38,12 +37,16 @@ public final class RunningAgent implements AutoCloseable {
     }
 
     public static RunningAgent start(Pipeline.Limits limits) {
-        return new RunningAgent(limits, null);
+        return start(KernelProbe.scan(), limits);
+    }
+
+    public static RunningAgent start(KernelProbe kernel, Pipeline.Limits limits) {
+        return new RunningAgent(kernel, limits, null);
     }
 
     /** Also writes the raw stream to {@code file}, as {@code agent --record} does. */
     public static RunningAgent recording(Path file) {
-        return new RunningAgent(Pipeline.Limits.DEFAULT, file);
+        return new RunningAgent(KernelProbe.scan(), Pipeline.Limits.DEFAULT, file);
     }
 
     /** Asks the running pipeline, on its own thread. */

@@ -22,13 +22,30 @@ public final class Traffic {
 
     /** A connection on {@code address} carrying {@code total} bytes, read in this process. */
     public static Transfer loopback(InetAddress address, int total) throws Exception {
+        return loopback(address, total, -1, -1);
+    }
+
+    /**
+     * The same with the writer pinned to {@code writerCpu} and the reader to {@code readerCpu}
+     * (-1: unpinned). On loopback the receive softirq runs on the writer's CPU, so pinning the
+     * two apart makes every read cross CPUs.
+     */
+    public static Transfer loopback(InetAddress address, int total, int writerCpu, int readerCpu) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, address)) {
             try (Socket client = new Socket(address, server.getLocalPort()); Socket accepted = server.accept()) {
-                Thread writer = new Thread(() -> send(client, total), "traffic-writer");
+                Thread writer = new Thread(() -> {
+                    if (writerCpu >= 0) CpuAffinity.pin(writerCpu);
+                    send(client, total);
+                }, "traffic-writer");
                 writer.start();
-                long read = receive(accepted);
-                writer.join();
-                return new Transfer(server.getLocalPort(), client.getLocalPort(), ProcessHandle.current().pid(), read);
+                if (readerCpu >= 0) CpuAffinity.pin(readerCpu);
+                try {
+                    long read = receive(accepted);
+                    writer.join();
+                    return new Transfer(server.getLocalPort(), client.getLocalPort(), ProcessHandle.current().pid(), read);
+                } finally {
+                    if (readerCpu >= 0) CpuAffinity.unpin();
+                }
             }
         }
     }

@@ -32,7 +32,7 @@ public final class Attachment implements AutoCloseable {
         LibBcc bcc = BpfModule.lib();
         switch (type) {
             case TRACEPOINT -> bcc.bpf_close_perf_event_fd(fd);
-            case RAW_TRACEPOINT -> Libc.close(fd);
+            case RAW_TRACEPOINT, FENTRY, FEXIT -> Libc.close(fd);
             case KPROBE, KRETPROBE -> {
                 bcc.bpf_close_perf_event_fd(fd);
                 // Only kprobes made through tracefs' kprobe_events leave an entry to remove;

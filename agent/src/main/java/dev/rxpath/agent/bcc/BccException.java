@@ -7,6 +7,7 @@ public final class BccException extends RuntimeException {
     }
 
     private final Kind kind;
+    private final String summary;
     private final String detail;
 
     BccException(Kind kind, String message) {
@@ -24,11 +25,17 @@ public final class BccException extends RuntimeException {
     private BccException(Kind kind, String message, String detail, Throwable cause) {
         super(detail.isBlank() ? message : message + ":\n" + detail.strip(), cause);
         this.kind = kind;
+        this.summary = message;
         this.detail = detail;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** What failed, in one line, without the quoted text. */
+    public String summary() {
+        return summary;
     }
 
     /** The compiler's diagnostics, the verifier log or libbcc's own text; empty when there was none. */

@@ -112,17 +112,15 @@ public final class BpfModule implements AutoCloseable {
     }
 
     private static String permissionHint(ProgramType type) {
-        String lockdown = "";
+        String what = type.name().toLowerCase() + " programs";
+        String lockdown;
         try {
-            lockdown = Files.readString(Path.of("/sys/kernel/security/lockdown")).strip();
-        } catch (Exception ignored) {
-            // no securityfs: lockdown cannot be the cause we name
+            lockdown = "kernel lockdown is " + Files.readString(Path.of("/sys/kernel/security/lockdown")).strip();
+        } catch (Exception e) {
+            lockdown = "the lockdown mode is unknown (securityfs is not mounted at /sys/kernel/security)";
         }
-        String hint = "it needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)";
-        if (lockdown.contains("[integrity]") || lockdown.contains("[confidentiality]")) {
-            hint += "; kernel lockdown is " + lockdown + ", which may forbid " + type.name().toLowerCase() + " programs";
-        }
-        return hint;
+        if (Libc.geteuid() != 0) return "it needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); " + lockdown;
+        return "the kernel refuses " + what + " even to root (lockdown or a security module); " + lockdown;
     }
 
     /** The fd of a table (map) the C source declared. */

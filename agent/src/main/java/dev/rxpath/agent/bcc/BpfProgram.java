@@ -29,8 +29,8 @@ public final class BpfProgram {
     }
 
     /**
-     * Attaches the program where its name says: a tracepoint, raw tracepoint, kprobe or
-     * kretprobe. A failure says what the kernel answered, in libbcc's words and errno.
+     * Attaches the program where its name says: a tracepoint, raw tracepoint, kprobe,
+     * kretprobe, fentry or fexit. A failure says what the kernel answered, in libbcc's words and errno.
      */
     public Attachment attach() {
         String target = type.target(function);
@@ -44,6 +44,7 @@ public final class BpfProgram {
                     yield bcc.bpf_attach_tracepoint(fd, target.substring(0, sep), target.substring(sep + 1));
                 }
                 case RAW_TRACEPOINT -> bcc.bpf_attach_raw_tracepoint(fd, target);
+                case FENTRY, FEXIT -> bcc.bpf_attach_kfunc(fd);
                 case KPROBE -> bcc.bpf_attach_kprobe(fd, 0, evName, target, 0, 0);
                 case KRETPROBE -> bcc.bpf_attach_kprobe(fd, 1, evName, target, 0, 0);
             };

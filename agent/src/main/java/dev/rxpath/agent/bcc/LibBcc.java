@@ -33,6 +33,9 @@ interface LibBcc extends Library {
 
     int bpf_attach_raw_tracepoint(int progFd, String name);
 
+    /** Attaches a loaded fentry/fexit program to the function its BTF id names; returns the link fd. */
+    int bpf_attach_kfunc(int progFd);
+
     int bpf_attach_kprobe(int progFd, int attachType, String evName, String fnName, long offset, int maxactive);
 
     int bpf_detach_kprobe(String evName);

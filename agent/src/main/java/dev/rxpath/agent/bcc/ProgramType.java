@@ -5,7 +5,11 @@ public enum ProgramType {
     KPROBE(2, "kprobe__"),
     KRETPROBE(2, "kretprobe__"),
     TRACEPOINT(5, "tracepoint__"),
-    RAW_TRACEPOINT(17, "raw_tracepoint__");
+    RAW_TRACEPOINT(17, "raw_tracepoint__"),
+    /** BPF_PROG_TYPE_TRACING at a function's entry (bcc's KFUNC_PROBE); libbcc finds its BTF id by name. */
+    FENTRY(26, "kfunc__"),
+    /** BPF_PROG_TYPE_TRACING at a function's return, with its arguments (bcc's KRETFUNC_PROBE). */
+    FEXIT(26, "kretfunc__");
 
     /** enum bpf_prog_type value. */
     final int kernelValue;

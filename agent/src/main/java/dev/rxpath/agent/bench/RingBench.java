@@ -4,6 +4,7 @@ import dev.rxpath.agent.bcc.BpfModule;
 import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.event.EventDecoder;
 import dev.rxpath.agent.probe.Hook;
+import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.ring.PerfRings;
 import dev.rxpath.agent.ring.RecordSink;
@@ -44,7 +45,7 @@ final class RingBench implements Callable<Integer> {
     public Integer call() throws Exception {
         BpfSource source = BpfSource.packaged();
         try (BpfModule module = source.compile(ReceiveHooks.SOURCE, List.of("-DRX_BENCH=" + copies))) {
-            module.load(Hook.NETIF_RECEIVE_SKB.functions().get(0)).attach();
+            module.load(Hook.NETIF_RECEIVE_SKB.functions(Mechanism.TRACEPOINT).get(0)).attach();
             SubmitCounters counters = new SubmitCounters(module);
             try (PerfRings rings = PerfRings.open(module, ReceiveHooks.EVENTS_TABLE, pages, watermark)) {
                 EventDecoder decoder = new EventDecoder();

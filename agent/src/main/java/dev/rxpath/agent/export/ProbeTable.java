@@ -4,17 +4,20 @@ import dev.rxpath.agent.probe.HookStatus;
 import java.io.PrintStream;
 import java.util.List;
 
-/** {@code rxpath agent --probe}: every hook point, attached or unavailable and why. */
+/**
+ * {@code rxpath agent --probe}: every hook point, the mechanism that attached it or
+ * "unavailable", and why a better mechanism (or every one) was not used.
+ */
 public final class ProbeTable {
     private ProbeTable() {}
 
     public static void print(PrintStream out, String kernelRelease, List<HookStatus> statuses) {
         long attached = statuses.stream().filter(HookStatus::attached).count();
         out.printf("kernel %s: %d of %d hook points attached%n", kernelRelease, attached, statuses.size());
-        out.printf("%-13s %-52s %-12s %s%n", "STAGE", "HOOK", "STATUS", "REASON");
+        out.printf("%-13s %-30s %-12s %-17s %s%n", "STAGE", "HOOK", "STATUS", "MECHANISM", "REASON");
         for (HookStatus s : statuses) {
-            out.printf("%-13s %-52s %-12s %s%n", s.hook().stage(), s.hook().label(),
-                    s.attached() ? "attached" : "unavailable", s.reason());
+            out.printf("%-13s %-30s %-12s %-17s %s%n", s.hook().stage(), s.hook().target(),
+                    s.attached() ? "attached" : "unavailable", s.attachment(), s.reason());
         }
     }
 }

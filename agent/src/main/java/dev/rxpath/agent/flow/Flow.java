@@ -30,7 +30,7 @@ public final class Flow {
     private boolean closed;
     private long retiredNs = -1;
 
-    private long segments, bytesReceived, bytesDelivered, reads, wakeups;
+    private long segments, bytesReceived, bytesDelivered, bytesCopied, reads, wakeups;
     private long resetsSent, resetsReceived, retransmits;
     private int rcvWnd, srttUs, sndWnd, sndCwnd;
     private final long[] verdicts = new long[Verdict.values().length];
@@ -89,6 +89,9 @@ public final class Flow {
     void path(ReceivePath p) {
         lastNs = Math.max(lastNs, p.decidedNs());
         if (endpoints == null) endpoints = p.endpoints();
+        bytesCopied += p.copied();
+        if (reads == 0) bytesReceived = Math.max(bytesReceived, bytesCopied); // as for reads, above
+        if (reader == null) reader = p.reader();
         verdicts[p.verdict().ordinal()]++;
         if (p.verdict() == Verdict.DROPPED) {
             if (drops.isEmpty()) drops = new HashMap<>(4);
@@ -165,14 +168,17 @@ public final class Flow {
         return bytesReceived;
     }
 
-    /** Bytes recvmsg returned to the application (sock_recv_length): exact. */
+    /**
+     * Bytes the application read: exact from sock_recv_length; on kernels without that
+     * tracepoint (6.1 has none), the bytes copied out of the socket's finished paths.
+     */
     public long bytesDelivered() {
-        return bytesDelivered;
+        return reads > 0 ? bytesDelivered : bytesCopied;
     }
 
     /** Received and not yet read. */
     public long bytesQueued() {
-        return bytesReceived - bytesDelivered;
+        return bytesReceived - bytesDelivered();
     }
 
     public long reads() {

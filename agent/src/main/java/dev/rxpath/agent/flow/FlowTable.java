@@ -1,6 +1,7 @@
 package dev.rxpath.agent.flow;
 
 import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.event.Stage;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.probe.KernelNames;
@@ -24,7 +25,8 @@ public final class FlowTable implements PathListener {
 
     /**
      * Flows created, evicted by the cap, and closed flows expired after their retention;
-     * {@code orphaned}: paths that finished after their socket's flow was gone and its address taken by another.
+     * {@code orphaned}: paths that finished after their socket's flow was gone and its address taken by
+     * another, or that name a socket only a lookup returned and nothing else has shown (a request socket).
      */
     public record Stats(int live, int closed, long created, long evicted, long expired, long orphaned) {}
 
@@ -67,7 +69,11 @@ public final class FlowTable implements PathListener {
         }
         Flow f = live.get(p.sk());
         if (f == null) f = closedBySk.get(p.sk());
-        if (f == null) return open(p.sk(), p.cookie(), p.firstNs());
+        if (f == null) {
+            // A lookup also returns sockets that are not connections: the request socket a handshake's
+            // last ACK finds. Only a socket-level record (tcp_probe) shows a socket worth a flow.
+            return p.cookie() != 0 || p.stage(Stage.SOCKET) != null ? open(p.sk(), p.cookie(), p.firstNs()) : null;
+        }
         boolean another = p.cookie() != 0 && f.cookie() != 0 && f.cookie() != p.cookie();
         return another ? null : f;
     }

@@ -6,21 +6,24 @@ import java.util.List;
 
 /**
  * Every kernel hook point rxpath uses, with the bcc functions in bpf/receive.c that serve
- * it. A hook is attached only when all its functions attach (a lookup needs its entry
- * and its return probe).
+ * it. A hook is attached only when all its functions for one mechanism attach (a kprobe
+ * lookup needs its entry and its return probe).
  */
 public enum Hook {
     NETIF_RECEIVE_SKB(Stage.DEV, "net:netif_receive_skb"),
     NETIF_RECEIVE_SKB_ENTRY(Stage.DEV, "net:netif_receive_skb_entry"),
     NAPI_GRO_RECEIVE_ENTRY(Stage.DEV, "net:napi_gro_receive_entry"),
-    IP_RCV(Stage.IP, Mechanism.KPROBE, "ip_rcv", false),
-    IPV6_RCV(Stage.IP, Mechanism.KPROBE, "ipv6_rcv", false),
-    TCP_V4_RCV(Stage.TCP, Mechanism.KPROBE, "tcp_v4_rcv", false),
-    TCP_V6_RCV(Stage.TCP, Mechanism.KPROBE, "tcp_v6_rcv", false),
-    INET_LOOKUP_ESTABLISHED(Stage.LOOKUP, Mechanism.KPROBE, "__inet_lookup_established", true),
-    INET_LOOKUP_LISTENER(Stage.LOOKUP, Mechanism.KPROBE, "__inet_lookup_listener", true),
-    INET6_LOOKUP_ESTABLISHED(Stage.LOOKUP, Mechanism.KPROBE, "__inet6_lookup_established", true),
-    INET6_LOOKUP_LISTENER(Stage.LOOKUP, Mechanism.KPROBE, "inet6_lookup_listener", true),
+    IP_RCV(Stage.IP, "ip_rcv", false),
+    IPV6_RCV(Stage.IP, "ipv6_rcv", false),
+    TCP_V4_RCV(Stage.TCP, "tcp_v4_rcv", false),
+    TCP_V6_RCV(Stage.TCP, "tcp_v6_rcv", false),
+    INET_LOOKUP_ESTABLISHED(Stage.LOOKUP, "__inet_lookup_established", true),
+    INET_LOOKUP_LISTENER(Stage.LOOKUP, "__inet_lookup_listener", true),
+    INET6_LOOKUP_ESTABLISHED(Stage.LOOKUP, "__inet6_lookup_established", true),
+    INET6_LOOKUP_LISTENER(Stage.LOOKUP, "inet6_lookup_listener", true),
+    /** Older kernels' tcp_probe names neither skb nor socket: these tell its program which ones (receive.c). */
+    TCP_V4_DO_RCV(Stage.SOCKET, "tcp_v4_do_rcv", false),
+    TCP_V6_DO_RCV(Stage.SOCKET, "tcp_v6_do_rcv", false),
     TCP_PROBE(Stage.SOCKET, "tcp:tcp_probe"),
     SK_DATA_READY(Stage.SOCKET, "sock:sk_data_ready"),
     SKB_COPY_DATAGRAM_IOVEC(Stage.USER, "skb:skb_copy_datagram_iovec"),
@@ -33,18 +36,22 @@ public enum Hook {
     INET_SOCK_SET_STATE(Stage.SOCKET_EVENT, "sock:inet_sock_set_state");
 
     private final Stage stage;
-    private final Mechanism mechanism;
+    private final boolean tracepoint;
     private final String target;
     private final boolean withReturn;
 
     Hook(Stage stage, String tracepoint) {
-        this(stage, Mechanism.TRACEPOINT, tracepoint, false);
+        this.stage = stage;
+        this.tracepoint = true;
+        this.target = tracepoint;
+        this.withReturn = false;
     }
 
-    Hook(Stage stage, Mechanism mechanism, String target, boolean withReturn) {
+    /** A kernel function; {@code withReturn}: its return value is needed too. */
+    Hook(Stage stage, String function, boolean withReturn) {
         this.stage = stage;
-        this.mechanism = mechanism;
-        this.target = target;
+        this.tracepoint = false;
+        this.target = function;
         this.withReturn = withReturn;
     }
 
@@ -52,25 +59,42 @@ public enum Hook {
         return stage;
     }
 
-    public Mechanism mechanism() {
-        return mechanism;
+    /** The mechanisms that can serve this hook, best first. */
+    public List<Mechanism> mechanisms() {
+        return tracepoint ? List.of(Mechanism.TRACEPOINT) : List.of(Mechanism.FENTRY, Mechanism.KPROBE);
     }
 
-    /** "net:netif_receive_skb" for a tracepoint, the kernel function for a kprobe. */
+    public boolean isTracepoint() {
+        return tracepoint;
+    }
+
+    /** "net:netif_receive_skb" for a tracepoint, the kernel function otherwise. */
     public String target() {
         return target;
     }
 
-    /** How the probe table names it: "net:netif_receive_skb", "kprobe:tcp_v4_rcv". */
-    public String label() {
-        return mechanism == Mechanism.TRACEPOINT ? target : (withReturn ? "kprobe+kretprobe:" : "kprobe:") + target;
+    /** The mechanism's own name for this hook: "fexit", "kprobe+kretprobe", "tracepoint". */
+    public String attachment(Mechanism mechanism) {
+        return switch (mechanism) {
+            case TRACEPOINT -> "tracepoint";
+            case FENTRY -> withReturn ? "fexit" : "fentry";
+            case KPROBE -> withReturn ? "kprobe+kretprobe" : "kprobe";
+        };
     }
 
-    /** The bcc functions that implement this hook, by bcc's naming convention. */
-    public List<String> functions() {
-        if (mechanism == Mechanism.TRACEPOINT) return List.of(ProgramType.TRACEPOINT.functionName(target));
-        if (withReturn) return List.of(ProgramType.KPROBE.functionName(target), ProgramType.KRETPROBE.functionName(target));
-        return List.of(ProgramType.KPROBE.functionName(target));
+    /**
+     * The bcc functions that implement this hook with a mechanism, by bcc's naming
+     * convention. fexit sees the arguments and the return value at once, so a lookup needs
+     * one program there and an entry/return pair with kprobes.
+     */
+    public List<String> functions(Mechanism mechanism) {
+        return switch (mechanism) {
+            case TRACEPOINT -> List.of(ProgramType.TRACEPOINT.functionName(target));
+            case FENTRY -> List.of((withReturn ? ProgramType.FEXIT : ProgramType.FENTRY).functionName(target));
+            case KPROBE -> withReturn
+                    ? List.of(ProgramType.KPROBE.functionName(target), ProgramType.KRETPROBE.functionName(target))
+                    : List.of(ProgramType.KPROBE.functionName(target));
+        };
     }
 
     public String category() {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,10 @@ import java.util.stream.Stream;
 
 /**
  * What the running kernel offers each {@link Hook}: whether the tracepoint exists (and its
- * format), whether kprobes can attach at all, whether the function exists. Read once from
- * tracefs, sysfs and /proc/kallsyms, before anything is compiled, so that the BPF source
- * is built for this kernel and every missing hook comes with a reason.
+ * format); for a kernel function, whether it exists and whether fentry (BTF) and kprobes
+ * can be tried at all. Read once from tracefs, sysfs and /proc/kallsyms, before anything
+ * is compiled, so that the BPF source is built for this kernel and every missing hook
+ * comes with a reason.
  */
 public final class KernelProbe {
     private static final List<Path> TRACEFS_MOUNTS = List.of(Path.of("/sys/kernel/tracing"), Path.of("/sys/kernel/debug/tracing"));
@@ -25,7 +27,10 @@ public final class KernelProbe {
     private final String release;
     private final Optional<Path> tracefs;
     private final Map<Hook, TracepointFormat> formats = new EnumMap<>(Hook.class);
+    /** Why a hook cannot be had by any mechanism: no tracepoint, no such function. */
     private final Map<Hook, String> unavailable = new EnumMap<>(Hook.class);
+    /** Why a mechanism cannot be tried on this kernel at all. */
+    private final Map<Mechanism, String> mechanismMissing = new EnumMap<>(Mechanism.class);
 
     private KernelProbe(String release, Optional<Path> tracefs) {
         this.release = release;
@@ -33,21 +38,36 @@ public final class KernelProbe {
     }
 
     public static KernelProbe scan() {
-        return scan(TRACEFS_MOUNTS, Path.of("/sys/bus/event_source/devices/kprobe"), Path.of("/proc/kallsyms"));
+        return scan(EnumSet.allOf(Mechanism.class));
     }
 
-    static KernelProbe scan(List<Path> tracefsCandidates, Path kprobePmu, Path kallsyms) {
+    /** What the kernel offers by the {@code allowed} mechanisms; the others are reported as turned off. */
+    public static KernelProbe scan(Set<Mechanism> allowed) {
+        return scan(TRACEFS_MOUNTS, Path.of("/sys/bus/event_source/devices/kprobe"), Path.of("/sys/kernel/btf/vmlinux"),
+                Path.of("/proc/kallsyms"), allowed);
+    }
+
+    static KernelProbe scan(List<Path> tracefsCandidates, Path kprobePmu, Path vmlinuxBtf, Path kallsyms, Set<Mechanism> allowed) {
         String release = System.getProperty("os.version");
         Optional<Path> tracefs = tracefsCandidates.stream().filter(p -> Files.isDirectory(p.resolve("events"))).findFirst();
         KernelProbe probe = new KernelProbe(release, tracefs);
+        for (Mechanism m : Mechanism.values()) {
+            if (!allowed.contains(m)) probe.mechanismMissing.put(m, m.label() + " is turned off (--mechanisms)");
+        }
         probe.scanTracepoints();
-        probe.scanKprobes(kprobePmu, kallsyms);
+        probe.scanFunctions(kprobePmu, vmlinuxBtf, kallsyms);
+        if (probe.format(Hook.TCP_PROBE).map(f -> f.hasField("skbaddr")).orElse(true)) {
+            // tcp_probe names its skb itself (or is absent): the do_rcv hooks would only cost time per segment
+            String why = "not needed: tcp:tcp_probe has skbaddr on " + release;
+            if (probe.format(Hook.TCP_PROBE).isEmpty()) why = "not needed: the kernel has no tcp:tcp_probe";
+            for (Hook h : List.of(Hook.TCP_V4_DO_RCV, Hook.TCP_V6_DO_RCV)) probe.unavailable.putIfAbsent(h, why);
+        }
         return probe;
     }
 
     private void scanTracepoints() {
         for (Hook hook : Hook.values()) {
-            if (hook.mechanism() != Mechanism.TRACEPOINT) continue;
+            if (!hook.isTracepoint()) continue;
             if (tracefs.isEmpty()) {
                 unavailable.put(hook, "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
                 continue;
@@ -65,20 +85,23 @@ public final class KernelProbe {
         }
     }
 
-    private void scanKprobes(Path kprobePmu, Path kallsyms) {
+    private void scanFunctions(Path kprobePmu, Path vmlinuxBtf, Path kallsyms) {
+        if (!Files.isRegularFile(vmlinuxBtf)) {
+            mechanismMissing.putIfAbsent(Mechanism.FENTRY, "kernel " + release + " has no BTF (" + vmlinuxBtf + "): CONFIG_DEBUG_INFO_BTF is off");
+        }
         boolean viaTracefs = tracefs.map(t -> Files.exists(t.resolve("kprobe_events"))).orElse(false);
-        String missing = null;
         if (!Files.isDirectory(kprobePmu) && !viaTracefs) {
-            missing = "kernel " + release + " has no kprobes (no kprobe PMU in " + kprobePmu.getParent()
-                    + ", no kprobe_events in tracefs: CONFIG_KPROBES is off)";
+            mechanismMissing.putIfAbsent(Mechanism.KPROBE, "kernel " + release + " has no kprobes (no kprobe PMU in " + kprobePmu.getParent()
+                    + ", no kprobe_events in tracefs: CONFIG_KPROBES is off)");
+        }
+        if (mechanismMissing.containsKey(Mechanism.FENTRY) && mechanismMissing.containsKey(Mechanism.KPROBE)) {
+            return; // nothing could attach to a function: no need to look for them
         }
         Set<String> wanted = new HashSet<>();
-        for (Hook hook : Hook.values()) if (hook.mechanism() == Mechanism.KPROBE) wanted.add(hook.target());
-        Set<String> found = missing == null ? symbolsIn(kallsyms, wanted) : Set.of();
+        for (Hook hook : Hook.values()) if (!hook.isTracepoint()) wanted.add(hook.target());
+        Set<String> found = symbolsIn(kallsyms, wanted);
         for (Hook hook : Hook.values()) {
-            if (hook.mechanism() != Mechanism.KPROBE) continue;
-            if (missing != null) unavailable.put(hook, missing);
-            else if (!found.contains(hook.target())) {
+            if (!hook.isTracepoint() && !found.contains(hook.target())) {
                 unavailable.put(hook, "function " + hook.target() + " is not in " + kallsyms + " (inlined or renamed on " + release + ")");
             }
         }
@@ -104,9 +127,15 @@ public final class KernelProbe {
         return release;
     }
 
-    /** Why the kernel cannot offer this hook; empty when it can be tried. */
+    /** Why the kernel cannot offer this hook by any mechanism: no such tracepoint or function, or not needed here. */
     public Optional<String> unavailableReason(Hook hook) {
         return Optional.ofNullable(unavailable.get(hook));
+    }
+
+    /** Why the kernel cannot offer this hook by this mechanism; empty when it can be tried. */
+    public Optional<String> unavailableReason(Hook hook, Mechanism mechanism) {
+        String hookMissing = unavailable.get(hook);
+        return Optional.ofNullable(hookMissing != null ? hookMissing : mechanismMissing.get(mechanism));
     }
 
     public Optional<TracepointFormat> format(Hook hook) {
@@ -115,7 +144,8 @@ public final class KernelProbe {
 
     /**
      * The defines that build bpf/receive.c for this kernel: one per present tracepoint, one
-     * per field of each, and RX_KPROBES when kprobe hooks can be tried.
+     * per field of each, RX_KFUNCS when fentry/fexit hooks can be tried and RX_KPROBES when
+     * kprobe hooks can (both, usually: which one attaches is only known when it is tried).
      */
     public List<String> cflags() {
         List<String> flags = new ArrayList<>();
@@ -124,10 +154,16 @@ public final class KernelProbe {
             flags.add("-DRX_HOOK_" + prefix);
             for (String field : f.fields()) flags.add("-DRX_FIELD_" + prefix + "__" + field);
         }
-        boolean anyKprobe = false;
-        for (Hook hook : Hook.values()) anyKprobe |= hook.mechanism() == Mechanism.KPROBE && !unavailable.containsKey(hook);
-        if (anyKprobe) flags.add("-DRX_KPROBES");
+        if (triable(Mechanism.FENTRY)) flags.add("-DRX_KFUNCS");
+        if (triable(Mechanism.KPROBE)) flags.add("-DRX_KPROBES");
         return flags;
+    }
+
+    private boolean triable(Mechanism mechanism) {
+        for (Hook hook : Hook.values()) {
+            if (hook.mechanisms().contains(mechanism) && unavailableReason(hook, mechanism).isEmpty()) return true;
+        }
+        return false;
     }
 
     /** The kernel's names for the enums its records carry, from the print formats. */

@@ -45,23 +45,40 @@ public final class ReceiveHooks implements AutoCloseable {
         }
     }
 
+    /**
+     * Tries the hook's mechanisms best first and keeps the first that attaches, with why
+     * the better ones did not; a hook none of them serves is unavailable with every reason.
+     */
     private static HookStatus attach(Hook hook, KernelProbe kernel, BpfModule module, Set<String> compiled) {
-        var reason = kernel.unavailableReason(hook);
-        if (reason.isPresent()) return HookStatus.unavailable(hook, reason.get());
-        for (String fn : hook.functions()) {
-            if (!compiled.contains(fn)) return HookStatus.unavailable(hook, "bpf/" + SOURCE + " has no function " + fn);
+        var missing = kernel.unavailableReason(hook);
+        if (missing.isPresent()) return HookStatus.unavailable(hook, missing.get());
+        List<String> refusals = new ArrayList<>();
+        for (Mechanism m : hook.mechanisms()) {
+            String refusal = attach(hook, m, kernel, module, compiled);
+            if (refusal == null) return HookStatus.attached(hook, m, String.join("; ", refusals));
+            refusals.add(hook.mechanisms().size() > 1 ? hook.attachment(m) + ": " + refusal : refusal);
+        }
+        return HookStatus.unavailable(hook, String.join("; ", refusals));
+    }
+
+    /** Attaches every function of the hook for one mechanism, or none of them; null when done, else why not. */
+    private static String attach(Hook hook, Mechanism mechanism, KernelProbe kernel, BpfModule module, Set<String> compiled) {
+        var reason = kernel.unavailableReason(hook, mechanism);
+        if (reason.isPresent()) return reason.get();
+        for (String fn : hook.functions(mechanism)) {
+            if (!compiled.contains(fn)) return "bpf/" + SOURCE + " has no function " + fn;
         }
         List<Attachment> done = new ArrayList<>();
         try {
-            for (String fn : hook.functions()) {
+            for (String fn : hook.functions(mechanism)) {
                 BpfProgram program = module.load(fn);
                 done.add(program.attach());
             }
-            return HookStatus.attached(hook);
+            return null;
         } catch (BccException e) {
             // A lookup's entry probe without its return probe would only fill its pending map.
             done.forEach(Attachment::close);
-            return HookStatus.unavailable(hook, e.getMessage().lines().findFirst().orElse(e.getMessage()));
+            return e.summary();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.rxpath.agent.record;
 
 import dev.rxpath.agent.probe.Hook;
 import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.KernelNames;
 import dev.rxpath.agent.ring.RecordSink;
 import java.io.BufferedOutputStream;
@@ -33,7 +34,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class Recording {
     private static final byte[] MAGIC = "rxpath-recording\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
     static final byte RECORD = 1, LOST = 2, DRAINED = 3;
 
     private final RecordingHeader header;
@@ -70,7 +71,7 @@ public final class Recording {
             out.writeInt(header.hooks().size());
             for (HookStatus s : header.hooks()) {
                 out.writeUTF(s.hook().name());
-                out.writeBoolean(s.attached());
+                out.writeUTF(s.attached() ? s.mechanism().name() : "");
                 out.writeUTF(s.reason());
             }
             return new Recorder(file, out, next);
@@ -112,7 +113,8 @@ public final class Recording {
             List<HookStatus> hooks = new ArrayList<>();
             for (int i = b.getInt(); i > 0; i--) {
                 Hook hook = Hook.valueOf(utf(b));
-                hooks.add(new HookStatus(hook, b.get() != 0, utf(b)));
+                String mechanism = utf(b);
+                hooks.add(new HookStatus(hook, mechanism.isEmpty() ? null : Mechanism.valueOf(mechanism), utf(b)));
             }
             RecordingHeader header = new RecordingHeader(kernel, abi, layout, clock, names, hooks);
             header.requireCompatible();

@@ -19,6 +19,8 @@ public final class Libc {
     public static final int EPOLL_CLOEXEC = 0x80000, EPOLLIN = 1, EPOLL_CTL_ADD = 1;
     public static final int O_WRONLY = 1, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
     public static final int EPERM = 1, EINTR = 4;
+    /** The kernel-internal "not supported" some BPF attach paths leak to user space; libc has no text for it. */
+    public static final int ENOTSUPP = 524;
 
     public static native long syscall(long number, Pointer a1, long a2, long a3, long a4, long a5);
 
@@ -48,6 +50,8 @@ public final class Libc {
 
     public static native int getpid();
 
+    public static native int geteuid();
+
     public static native int malloc_trim(long pad);
 
     /** The errno of the last call on this thread, with its text: "EPERM (Operation not permitted)". */
@@ -56,6 +60,7 @@ public final class Libc {
     }
 
     public static String describe(int errno) {
+        if (errno == ENOTSUPP) return "errno 524 (ENOTSUPP: the kernel does not support this attachment here)";
         return "errno " + errno + " (" + strerror(errno) + ")";
     }
 }

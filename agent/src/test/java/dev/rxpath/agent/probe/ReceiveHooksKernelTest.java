@@ -8,7 +8,9 @@ import dev.rxpath.agent.KernelTests;
 import dev.rxpath.agent.bcc.BpfSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ReceiveHooksKernelTest {
     private static final Path TRACEFS = Path.of("/sys/kernel/tracing");
     private static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe");
+    private static final Path BTF = Path.of("/sys/kernel/btf/vmlinux");
+    private static final Path KALLSYMS = Path.of("/proc/kallsyms");
+    private static final Set<Mechanism> ALL = EnumSet.allOf(Mechanism.class);
 
     @BeforeAll
     static void root() throws Exception {
@@ -24,24 +29,40 @@ class ReceiveHooksKernelTest {
     }
 
     @Test
-    void everyTracepointTheKernelHasAttachesAndKprobeStagesSayWhyNot() {
+    void everyTracepointTheKernelHasAttachesAndFunctionStagesSayWhyEachMechanismDidNot() {
         KernelProbe kernel = KernelProbe.scan();
         try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged())) {
             assertEquals(Hook.values().length, hooks.statuses().size());
             for (HookStatus s : hooks.statuses()) {
                 Hook h = s.hook();
-                if (h.mechanism() == Mechanism.TRACEPOINT) {
+                if (h.isTracepoint()) {
                     boolean present = Files.exists(TRACEFS.resolve("events").resolve(h.category()).resolve(h.event()).resolve("format"));
-                    assertEquals(present, s.attached(), h.label() + ": " + s.reason());
+                    assertEquals(present, s.attached(), h.target() + ": " + s.reason());
                     if (!present) assertTrue(s.reason().contains("no tracepoint " + h.target()), s.reason());
-                } else if (!Files.isDirectory(KPROBE_PMU) && !Files.exists(TRACEFS.resolve("kprobe_events"))) {
-                    assertFalse(s.attached(), h.label());
-                    assertTrue(s.reason().contains("has no kprobes"), h.label() + ": " + s.reason());
+                    if (present) assertEquals(Mechanism.TRACEPOINT, s.mechanism());
+                    continue;
+                }
+                if (kernel.unavailableReason(h).isPresent()) {
+                    assertEquals(kernel.unavailableReason(h).get(), s.reason(), "a hook no mechanism could serve says why once");
+                    continue;
+                }
+                // Every mechanism better than the one used (all of them, when none was) says why not, in order.
+                List<Mechanism> tried = s.attached() ? h.mechanisms().subList(0, h.mechanisms().indexOf(s.mechanism()))
+                        : h.mechanisms();
+                int at = -1;
+                for (Mechanism m : tried) {
+                    int next = s.reason().indexOf(h.attachment(m) + ": ");
+                    assertTrue(next > at, h.target() + " names " + m + " after the mechanisms before it: " + s.reason());
+                    at = next;
+                }
+                if (!Files.isDirectory(KPROBE_PMU) && !Files.exists(TRACEFS.resolve("kprobe_events"))) {
+                    assertTrue(s.reason().contains(h.attachment(Mechanism.KPROBE) + ": kernel " + kernel.kernelRelease() + " has no kprobes"),
+                            h.target() + ": " + s.reason());
                 }
             }
             // The receive path this kernel offers through tracepoints, stage by stage.
             for (Hook h : List.of(Hook.NETIF_RECEIVE_SKB, Hook.TCP_PROBE, Hook.SKB_COPY_DATAGRAM_IOVEC, Hook.KFREE_SKB)) {
-                assertTrue(hooks.attached(h), h.label());
+                assertTrue(hooks.attached(h), h.target());
             }
         }
     }
@@ -54,14 +75,14 @@ class ReceiveHooksKernelTest {
     @Test
     void aMissingTracepointIsUnavailableAndTheRestRun(@TempDir Path fakeTracefs) throws Exception {
         for (Hook h : Hook.values()) {
-            if (h.mechanism() != Mechanism.TRACEPOINT || h == Hook.TCP_PROBE) continue;
+            if (!h.isTracepoint() || h == Hook.TCP_PROBE) continue;
             Path src = TRACEFS.resolve("events").resolve(h.category()).resolve(h.event()).resolve("format");
             if (!Files.exists(src)) continue;
             Path dst = fakeTracefs.resolve("events").resolve(h.category()).resolve(h.event()).resolve("format");
             Files.createDirectories(dst.getParent());
             Files.writeString(dst, Files.readString(src));
         }
-        KernelProbe kernel = KernelProbe.scan(List.of(fakeTracefs), KPROBE_PMU, Path.of("/proc/kallsyms"));
+        KernelProbe kernel = KernelProbe.scan(List.of(fakeTracefs), KPROBE_PMU, BTF, KALLSYMS, ALL);
         try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged())) {
             HookStatus probe = hooks.statuses().stream().filter(s -> s.hook() == Hook.TCP_PROBE).findFirst().orElseThrow();
             assertFalse(probe.attached());
@@ -74,7 +95,26 @@ class ReceiveHooksKernelTest {
 
     @Test
     void withoutTracefsEveryTracepointSaysSo(@TempDir Path empty) {
-        KernelProbe kernel = KernelProbe.scan(List.of(empty), KPROBE_PMU, Path.of("/proc/kallsyms"));
-        assertTrue(kernel.unavailableReason(Hook.KFREE_SKB).orElseThrow().contains("tracefs is not mounted"));
+        KernelProbe kernel = KernelProbe.scan(List.of(empty), KPROBE_PMU, BTF, KALLSYMS, ALL);
+        assertTrue(kernel.unavailableReason(Hook.KFREE_SKB, Mechanism.TRACEPOINT).orElseThrow().contains("tracefs is not mounted"));
+    }
+
+    /** Without BTF there is no fentry: that mechanism says so, and its programs are not compiled. */
+    @Test
+    void withoutBtfFentryIsNotTriedAndSaysWhy(@TempDir Path empty) {
+        KernelProbe kernel = KernelProbe.scan(List.of(TRACEFS), KPROBE_PMU, empty.resolve("vmlinux"), KALLSYMS, ALL);
+        assertTrue(kernel.unavailableReason(Hook.IP_RCV, Mechanism.FENTRY).orElseThrow().contains("has no BTF"));
+        assertFalse(kernel.cflags().contains("-DRX_KFUNCS"), kernel.cflags().toString());
+        KernelProbe withBtf = KernelProbe.scan(List.of(TRACEFS), KPROBE_PMU, BTF, KALLSYMS, ALL);
+        assertEquals(Files.isRegularFile(BTF), withBtf.cflags().contains("-DRX_KFUNCS"));
+    }
+
+    /** A mechanism turned off (agent --mechanisms kprobe) is not tried, and the table says so. */
+    @Test
+    void aMechanismTurnedOffIsNotTried() {
+        KernelProbe kernel = KernelProbe.scan(EnumSet.of(Mechanism.TRACEPOINT, Mechanism.KPROBE));
+        assertEquals("fentry is turned off (--mechanisms)", kernel.unavailableReason(Hook.TCP_V4_RCV, Mechanism.FENTRY).orElseThrow());
+        assertFalse(kernel.cflags().contains("-DRX_KFUNCS"));
+        assertTrue(kernel.unavailableReason(Hook.KFREE_SKB, Mechanism.TRACEPOINT).isEmpty());
     }
 }
