@@ -17,7 +17,15 @@ import dev.rxpath.agent.record.RecordingException;
 import dev.rxpath.agent.record.RecordingHeader;
 import dev.rxpath.agent.ring.RecordSink;
 import dev.rxpath.agent.ring.RingException;
+import com.google.common.net.InetAddresses;
+import dev.rxpath.agent.export.AgentServer;
+import dev.rxpath.agent.export.ObserverHub;
+import dev.rxpath.agent.export.ObserverService;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -28,7 +36,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Attach to the kernel's receive path, follow every received segment and socket.")
@@ -58,6 +69,33 @@ final class AgentCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "Serve the Observer gRPC API on this Unix socket, mode 0660; \"none\" for no socket (default: ${DEFAULT-VALUE}).")
+    String socket = "/run/rxpath/rxpath.sock";
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "Also serve it over TCP; a non-loopback address needs --tls-cert and --tls-key.")
+    String listen;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain for --listen.")
+    File tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8) for --listen.")
+    File tlsKey;
+
+    @Option(names = "--history", paramLabel = "N", description = "Finished paths kept for `observe --last N` (default: ${DEFAULT-VALUE}).")
+    int history = 10_000;
+
+    @Option(names = "--subscriber-queue", paramLabel = "N",
+            description = "Paths queued per streaming client; what a slow client misses is counted and sent to it as lost (default: ${DEFAULT-VALUE}).")
+    int subscriberQueue = 4096;
+
+    @Option(names = "--node-name", paramLabel = "NAME", description = "The node's name in API answers (default: $NODE_NAME, else the hostname).")
+    String nodeName;
+
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--bpf-dir", paramLabel = "DIR", description = "Compile the BPF sources in DIR instead of those in the jar (development).")
     Path bpfDir;
 
@@ -76,6 +114,10 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
+        AgentServer.Tcp tcp = tcpListener();
+        if (history < 1 || subscriberQueue < 1) {
+            throw new ParameterException(spec.commandLine(), "--history and --subscriber-queue must be at least 1");
+        }
         Pipeline.Limits limits = pipelineOptions.limits();
         Set<Mechanism> allowed = EnumSet.of(Mechanism.TRACEPOINT);
         for (FunctionMechanism m : mechanisms) allowed.add(m.mechanism);
@@ -95,7 +137,8 @@ final class AgentCommand implements Callable<Integer> {
             return 0;
         }
         KernelClock clock = new KernelClock();
-        Pipeline pipeline = Pipeline.observing(hooks, limits, PipelineOptions.sink(print, System.out, clock));
+        ObserverHub hub = new ObserverHub(history, PipelineOptions.sink(print, System.out, clock));
+        Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
         AtomicReference<Recorder> recorder = new AtomicReference<>();
         UnaryOperator<RecordSink> tap = UnaryOperator.identity();
@@ -113,7 +156,17 @@ final class AgentCommand implements Callable<Integer> {
             err.println("rxpath: " + e.getMessage());
             return 1;
         }
+        AgentServer server;
+        try {
+            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, node(), subscriberQueue),
+                    "none".equals(socket) ? null : Path.of(socket), tcp);
+        } catch (IOException e) {
+            agent.close();
+            err.println("rxpath: cannot serve the Observer API: " + e.getMessage());
+            return 1;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
             agent.close();
             pipeline.finish();
             if (recorder.get() != null) {
@@ -133,6 +186,37 @@ final class AgentCommand implements Callable<Integer> {
         if (statsInterval > 0) startStatsReporter(agent, pipeline, err);
         agent.awaitTermination();
         return 0;
+    }
+
+    /** --listen HOST:PORT with its TLS files, checked before anything attaches. */
+    private AgentServer.Tcp tcpListener() {
+        if (listen == null) {
+            if (tlsCert != null || tlsKey != null) throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key need --listen");
+            return null;
+        }
+        int colon = listen.lastIndexOf(':');
+        try {
+            if (colon < 0) throw new IllegalArgumentException("--listen " + listen + ": expected HOST:PORT");
+            String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+            int port = Integer.parseInt(listen.substring(colon + 1));
+            if (!InetAddresses.isInetAddress(host)) throw new IllegalArgumentException("--listen " + listen + ": HOST must be an IP address");
+            return new AgentServer.Tcp(new InetSocketAddress(InetAddresses.forString(host), port), tlsCert, tlsKey);
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--listen " + listen + ": PORT is not a number");
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private String node() {
+        if (nodeName != null) return nodeName;
+        String env = System.getenv("NODE_NAME");
+        if (env != null && !env.isBlank()) return env;
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private void startStatsReporter(Agent agent, Pipeline pipeline, PrintStream err) {

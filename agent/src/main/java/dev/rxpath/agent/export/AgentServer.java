@@ -1,0 +1,115 @@
+package dev.rxpath.agent.export;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's gRPC listeners: a Unix domain socket (mode 0660: root and the socket's group
+ * may query), and optionally TCP, which must use TLS unless it is bound to loopback. Each
+ * serves the Observer service, the standard health service and server reflection.
+ */
+public final class AgentServer implements AutoCloseable {
+    /** A TCP listener: its TLS certificate and key may be null only on a loopback address. */
+    public record Tcp(InetSocketAddress address, File certificate, File privateKey) {
+        public Tcp {
+            boolean tls = certificate != null && privateKey != null;
+            if ((certificate == null) != (privateKey == null)) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            if (!tls && !address.getAddress().isLoopbackAddress()) {
+                throw new IllegalArgumentException("--listen " + address.getHostString() + ":" + address.getPort()
+                        + " is not a loopback address: it needs --tls-cert and --tls-key");
+            }
+        }
+    }
+
+    private final List<Server> servers = new ArrayList<>();
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final EventLoopGroup loop = new EpollEventLoopGroup(2);
+    private final Path socket;
+
+    private AgentServer(Path socket) {
+        this.socket = socket;
+    }
+
+    /** @param socket the Unix socket's path, or null for none */
+    public static AgentServer start(BindableService observer, Path socket, Tcp tcp) throws IOException {
+        AgentServer s = new AgentServer(socket);
+        try {
+            if (socket != null) s.servers.add(s.unix(observer, socket));
+            if (tcp != null) s.servers.add(s.tcp(observer, tcp));
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        s.health.setStatus("", ServingStatus.SERVING);
+        s.health.setStatus("rxpath.v1.Observer", ServingStatus.SERVING);
+        return s;
+    }
+
+    private Server unix(BindableService observer, Path path) throws IOException {
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        Files.deleteIfExists(path); // a socket left by an agent that did not exit cleanly
+        Server server = services(NettyServerBuilder.forAddress(new DomainSocketAddress(path.toFile()))
+                .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop), observer)
+                .build().start();
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        return server;
+    }
+
+    private Server tcp(BindableService observer, Tcp tcp) throws IOException {
+        NettyServerBuilder b = NettyServerBuilder.forAddress(tcp.address());
+        if (tcp.certificate() != null) b.sslContext(GrpcSslContexts.forServer(tcp.certificate(), tcp.privateKey()).build());
+        return services(b, observer).build().start();
+    }
+
+    private NettyServerBuilder services(NettyServerBuilder b, BindableService observer) {
+        return b.addService(observer).addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
+    }
+
+    /** The TCP listener's port (useful when it was asked for port 0); -1 without one. */
+    public int tcpPort() {
+        for (Server s : servers) {
+            for (var a : s.getListenSockets()) if (a instanceof InetSocketAddress i) return i.getPort();
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        for (Server s : servers) s.shutdownNow();
+        try {
+            for (Server s : servers) s.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (socket != null) {
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove " + socket, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.rxpath.agent.export;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Timestamp;
+import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.flow.Flow;
+import dev.rxpath.agent.path.Endpoints;
+import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.api.v1.CloseReason;
+import dev.rxpath.api.v1.Family;
+import dev.rxpath.api.v1.LatencySummary;
+import dev.rxpath.api.v1.Stage;
+import dev.rxpath.api.v1.StageTime;
+import dev.rxpath.api.v1.Task;
+import dev.rxpath.api.v1.Verdict;
+import java.time.Instant;
+import java.util.List;
+
+import org.HdrHistogram.Histogram;
+
+/** The agent's records as the collector-api contract spells them; kernel times become wall-clock time here. */
+final class ApiMessages {
+    private final KernelClock clock;
+
+    ApiMessages(KernelClock clock) {
+        this.clock = clock;
+    }
+
+    dev.rxpath.api.v1.ReceivePath path(ReceivePath p) {
+        var b = dev.rxpath.api.v1.ReceivePath.newBuilder()
+                .setSkb(p.skb())
+                .setVerdict(Verdict.valueOf("VERDICT_" + p.verdict().name()))
+                .setClosedBy(CloseReason.valueOf("CLOSE_REASON_" + p.closedBy().name()))
+                .setNapiId(p.napiId())
+                .setQueue(p.queue())
+                .setSk(p.sk())
+                .setCookie(p.cookie())
+                .setPayload(p.payload())
+                .setCopied(p.copied())
+                .setTotal(duration(p.totalNs()));
+        if (p.device() != null) b.setDevice(p.device());
+        if (p.endpoints() != null) b.setEndpoints(endpoints(p.endpoints()));
+        if (p.reader() != null) b.setReader(task(p.reader()));
+        if (p.reason() != null) b.setReason(p.reason());
+        if (p.diedAt() != null) b.setDiedAt(stage(p.diedAt()));
+        for (dev.rxpath.agent.event.Stage s : p.observable()) b.addObservable(stage(s));
+        List<ReceivePath.StageTime> stages = p.stages();
+        for (int i = 0; i < stages.size(); i++) {
+            ReceivePath.StageTime t = stages.get(i);
+            b.addStages(StageTime.newBuilder().setStage(stage(t.stage())).setTime(time(t.tsNs()))
+                    .setSincePrevious(duration(i == 0 ? 0 : t.tsNs() - stages.get(i - 1).tsNs()))
+                    .setCpu(t.cpu()).setInferred(t.inferred()));
+        }
+        return b.build();
+    }
+
+    dev.rxpath.api.v1.Flow flow(Flow f) {
+        var b = dev.rxpath.api.v1.Flow.newBuilder()
+                .setSk(f.sk())
+                .setCookie(f.cookie())
+                .setClosed(f.closed())
+                .setFirstSeen(time(f.firstNs()))
+                .setLastActive(time(f.lastNs()))
+                .setSegments(f.segments())
+                .setBytesReceived(f.bytesReceived())
+                .setBytesDelivered(f.bytesDelivered())
+                .setBytesQueued(f.bytesQueued())
+                .setReads(f.reads())
+                .setResetsSent(f.resetsSent())
+                .setResetsReceived(f.resetsReceived())
+                .setRetransmits(f.retransmits())
+                .setWakeups(f.wakeups())
+                .setRcvWnd(f.rcvWnd())
+                .setSrttUs(f.srttUs())
+                .setSndWnd(f.sndWnd())
+                .setSndCwnd(f.sndCwnd())
+                .putAllDrops(f.drops());
+        if (f.endpoints() != null) b.setEndpoints(endpoints(f.endpoints()));
+        if (f.reader() != null) b.setReader(task(f.reader()));
+        if (!f.states().isEmpty()) b.setState(f.states().get(f.states().size() - 1).to());
+        for (dev.rxpath.agent.path.Verdict v : dev.rxpath.agent.path.Verdict.values()) {
+            if (f.paths(v) > 0) b.putVerdicts(v.name(), f.paths(v));
+        }
+        Histogram app = f.toApplication();
+        if (app != null) b.setToApplication(latency(app));
+        for (dev.rxpath.agent.event.Stage s : dev.rxpath.agent.event.Stage.values()) {
+            if (s == dev.rxpath.agent.event.Stage.SOCKET_EVENT) continue; // not a stage of a path
+            Histogram h = f.latency(s);
+            if (h != null) b.putStageLatency(s.name(), latency(h));
+        }
+        return b.build();
+    }
+
+    static dev.rxpath.api.v1.HookStatus hook(HookStatus s) {
+        return dev.rxpath.api.v1.HookStatus.newBuilder().setHook(s.hook().target()).setStage(stage(s.hook().stage()))
+                .setMechanism(s.attached() ? s.attachment() : "").setAttached(s.attached()).setReason(s.reason()).build();
+    }
+
+    static Stage stage(dev.rxpath.agent.event.Stage s) {
+        return Stage.valueOf("STAGE_" + s.name());
+    }
+
+    static dev.rxpath.api.v1.Endpoints endpoints(Endpoints e) {
+        return dev.rxpath.api.v1.Endpoints.newBuilder().setFamily(e.family() == 10 ? Family.FAMILY_INET6 : Family.FAMILY_INET)
+                .setLocalIp(e.local().getHostAddress()).setLocalPort(e.localPort())
+                .setRemoteIp(e.remote().getHostAddress()).setRemotePort(e.remotePort()).build();
+    }
+
+    static Task task(Event.Task t) {
+        return Task.newBuilder().setPid(t.tgid()).setTid(t.pid()).setCgroupId(t.cgroupId()).setComm(t.comm()).build();
+    }
+
+    static LatencySummary latency(Histogram h) {
+        return LatencySummary.newBuilder().setCount(h.getTotalCount()).setP50(duration(h.getValueAtPercentile(50)))
+                .setP99(duration(h.getValueAtPercentile(99))).setMax(duration(h.getMaxValue())).build();
+    }
+
+    long wallNs(long monotonicNs) {
+        return monotonicNs + clock.wallMinusMonoNs();
+    }
+
+    Timestamp time(long monotonicNs) {
+        return timestamp(clock.toInstant(monotonicNs));
+    }
+
+    static Timestamp timestamp(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+
+    static Duration duration(long ns) {
+        return Duration.newBuilder().setSeconds(ns / 1_000_000_000L).setNanos((int) (ns % 1_000_000_000L)).build();
+    }
+
+    static long nanos(Duration d) {
+        return d.getSeconds() * 1_000_000_000L + d.getNanos();
+    }
+
+    static long nanos(Timestamp t) {
+        return t.getSeconds() * 1_000_000_000L + t.getNanos();
+    }
+}

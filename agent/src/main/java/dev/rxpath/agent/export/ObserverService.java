@@ -1,0 +1,192 @@
+package dev.rxpath.agent.export;
+
+import dev.rxpath.agent.Agent;
+import dev.rxpath.agent.Pipeline;
+import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.flow.FlowTable;
+import dev.rxpath.agent.path.PathStats;
+import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.api.v1.Flow;
+import dev.rxpath.api.v1.FlowSort;
+import dev.rxpath.api.v1.GetFlowsRequest;
+import dev.rxpath.api.v1.GetFlowsResponse;
+import dev.rxpath.api.v1.GetPathsRequest;
+import dev.rxpath.api.v1.GetPathsResponse;
+import dev.rxpath.api.v1.LostEvent;
+import dev.rxpath.api.v1.LostSource;
+import dev.rxpath.api.v1.ObserverGrpc;
+import dev.rxpath.api.v1.ServerStatusRequest;
+import dev.rxpath.api.v1.ServerStatusResponse;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
+
+/** The Observer service over the running agent: paths from the hub, flows and counters from the pipeline. */
+public final class ObserverService extends ObserverGrpc.ObserverImplBase {
+    private static final long MIN_INTERVAL_NS = 100_000_000L;
+
+    private final Agent agent;
+    private final Pipeline pipeline;
+    private final ObserverHub hub;
+    private final ApiMessages messages;
+    private final String node;
+    private final int queueSize;
+    private final long startNs = System.nanoTime();
+    private long rateAtNs = startNs, rateReceived;
+    private double rate;
+
+    public ObserverService(Agent agent, Pipeline pipeline, ObserverHub hub, KernelClock clock, String node, int queueSize) {
+        this.agent = agent;
+        this.pipeline = pipeline;
+        this.hub = hub;
+        this.messages = new ApiMessages(clock);
+        this.node = node;
+        this.queueSize = queueSize;
+    }
+
+    @Override
+    public void getPaths(GetPathsRequest request, StreamObserver<GetPathsResponse> observer) {
+        Predicate<ReceivePath> filter;
+        try {
+            filter = PathFilters.paths(request.getWhitelistList(), request.getBlacklistList()).and(window(request));
+        } catch (PathFilters.Invalid e) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        PathStream stream = new PathStream((ServerCallStreamObserver<GetPathsResponse>) observer, filter, request.getFollow(),
+                queueSize, this::pathResponse, hub.subscriberLost(), hub::closed);
+        // registered before the history is read: a path finishing in between is in both, and sent once
+        if (request.getFollow()) hub.open(stream);
+        stream.history(hub.history().last(request.getNumber(), filter));
+        Thread t = new Thread(stream, "rxpath-paths");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Paths that entered (first stage, wall-clock time) in [since, until). */
+    private Predicate<ReceivePath> window(GetPathsRequest r) {
+        long since = r.hasSince() ? ApiMessages.nanos(r.getSince()) : Long.MIN_VALUE;
+        long until = r.hasUntil() ? ApiMessages.nanos(r.getUntil()) : Long.MAX_VALUE;
+        if (until < since) throw new PathFilters.Invalid("until", "is before since");
+        return p -> {
+            long wall = messages.wallNs(p.firstNs());
+            return wall >= since && wall < until;
+        };
+    }
+
+    private GetPathsResponse pathResponse(Object item) {
+        var b = GetPathsResponse.newBuilder().setNodeName(node).setTime(ApiMessages.timestamp(Instant.now()));
+        if (item instanceof LostEvent l) return b.setLost(l).build();
+        ReceivePath p = ((PathHistory.Entry) item).path();
+        return b.setPath(messages.path(p)).build();
+    }
+
+    @Override
+    public void getFlows(GetFlowsRequest request, StreamObserver<GetFlowsResponse> observer) {
+        Predicate<dev.rxpath.agent.flow.Flow> filter;
+        try {
+            filter = PathFilters.flows(request.getWhitelistList(), request.getBlacklistList());
+        } catch (PathFilters.Invalid e) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        if (request.getSort() == FlowSort.UNRECOGNIZED) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription("sort: unknown").asRuntimeException());
+            return;
+        }
+        long intervalNs = request.hasInterval() ? ApiMessages.nanos(request.getInterval()) : 1_000_000_000L;
+        if (request.getFollow() && intervalNs < MIN_INTERVAL_NS) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription("interval: at least 100ms").asRuntimeException());
+            return;
+        }
+        var out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
+        Thread t = new Thread(() -> {
+            try {
+                do {
+                    List<Flow> flows = pipeline.inspect(p -> p.flows().flows().stream().filter(filter).map(messages::flow).toList())
+                            .get(10, TimeUnit.SECONDS);
+                    List<Flow> sorted = flows.stream().sorted(order(request)).limit(request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit()).toList();
+                    if (out.isCancelled()) return;
+                    out.onNext(GetFlowsResponse.newBuilder().setNodeName(node).setTime(ApiMessages.timestamp(Instant.now()))
+                            .addAllFlows(sorted).setTotal(flows.size()).build());
+                    if (request.getFollow()) TimeUnit.NANOSECONDS.sleep(intervalNs);
+                } while (request.getFollow() && !out.isCancelled());
+                out.onCompleted();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                if (!out.isCancelled()) out.onError(Status.UNAVAILABLE.withDescription("the pipeline did not answer: " + e).asRuntimeException());
+            }
+        }, "rxpath-flows");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static Comparator<Flow> order(GetFlowsRequest r) {
+        ToLongFunction<Flow> key = switch (r.getSort()) {
+            case FLOW_SORT_BYTES_DELIVERED -> Flow::getBytesDelivered;
+            case FLOW_SORT_BYTES_QUEUED -> Flow::getBytesQueued;
+            case FLOW_SORT_SEGMENTS -> Flow::getSegments;
+            case FLOW_SORT_DROPS -> f -> f.getDropsMap().values().stream().mapToLong(Long::longValue).sum();
+            case FLOW_SORT_LAST_ACTIVE -> f -> ApiMessages.nanos(f.getLastActive());
+            case FLOW_SORT_LATENCY_P99 -> f -> ApiMessages.nanos(f.getToApplication().getP99());
+            default -> Flow::getBytesReceived;
+        };
+        Comparator<Flow> c = Comparator.comparingLong(key);
+        return r.getAscending() ? c : c.reversed();
+    }
+
+    @Override
+    public void serverStatus(ServerStatusRequest request, StreamObserver<ServerStatusResponse> observer) {
+        try {
+            record Counts(PathStats paths, FlowTable.Stats flows) {}
+            Counts c = pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats())).get(10, TimeUnit.SECONDS);
+            Agent.Stats s = agent.stats();
+            var b = ServerStatusResponse.newBuilder()
+                    .setNodeName(node)
+                    .setKernelRelease(agent.hooks().kernel().kernelRelease())
+                    .setUptime(ApiMessages.duration(System.nanoTime() - startNs))
+                    .setRecordsSubmitted(s.submitted())
+                    .setRecordsReceived(s.received())
+                    .setEventsPerSecond(rate(s.received()))
+                    .setLivePaths(c.paths().live() + c.paths().waiting())
+                    .setLiveFlows(c.flows().live())
+                    .setClosedFlows(c.flows().closed())
+                    .setPathsEvicted(c.paths().closed(dev.rxpath.agent.path.CloseReason.EVICTED))
+                    .setFlowsEvicted(c.flows().evicted())
+                    .setSubscribers(hub.subscribers())
+                    .setSubscriberLost(hub.subscriberLost().get())
+                    .setHistorySize(hub.history().size());
+            for (HookStatus h : agent.hooks().statuses()) b.addHooks(ApiMessages.hook(h));
+            for (Map.Entry<Integer, Long> e : hub.ringLost().entrySet()) {
+                b.addLost(LostEvent.newBuilder().setSource(LostSource.LOST_SOURCE_PERF_RING).setCpu(e.getKey()).setCount(e.getValue()));
+            }
+            observer.onNext(b.build());
+            observer.onCompleted();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            observer.onError(Status.CANCELLED.asRuntimeException());
+        } catch (Exception e) {
+            observer.onError(Status.UNAVAILABLE.withDescription("the pipeline did not answer: " + e).asRuntimeException());
+        }
+    }
+
+    /** Records received per second since the previous status request (at least a second apart), or since start. */
+    private synchronized double rate(long received) {
+        long now = System.nanoTime();
+        if (now - rateAtNs >= 1_000_000_000L) {
+            rate = (received - rateReceived) * 1e9 / (now - rateAtNs);
+            rateAtNs = now;
+            rateReceived = received;
+        }
+        return rate;
+    }
+}

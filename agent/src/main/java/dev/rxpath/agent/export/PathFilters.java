@@ -1,0 +1,151 @@
+package dev.rxpath.agent.export;
+
+import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.flow.Flow;
+import dev.rxpath.agent.path.Endpoints;
+import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.api.v1.Family;
+import dev.rxpath.api.v1.FlowFilter;
+import dev.rxpath.api.v1.PathFilter;
+import dev.rxpath.api.v1.Stage;
+import dev.rxpath.api.v1.Verdict;
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Whitelist and blacklist filters compiled into predicates, as Hubble reads them: a filter's
+ * fields AND, a field's values OR; an item passes when it matches any whitelist filter (or
+ * there is none) and no blacklist filter. A malformed filter is refused with the field named.
+ */
+final class PathFilters {
+    private PathFilters() {}
+
+    /** A filter field the request got wrong: becomes INVALID_ARGUMENT. */
+    static final class Invalid extends IllegalArgumentException {
+        Invalid(String field, String problem) {
+            super(field + ": " + problem);
+        }
+    }
+
+    static Predicate<ReceivePath> paths(List<PathFilter> whitelist, List<PathFilter> blacklist) {
+        return combine(compile(whitelist, "whitelist", PathFilters::path), compile(blacklist, "blacklist", PathFilters::path));
+    }
+
+    static Predicate<Flow> flows(List<FlowFilter> whitelist, List<FlowFilter> blacklist) {
+        return combine(compile(whitelist, "whitelist", PathFilters::flow), compile(blacklist, "blacklist", PathFilters::flow));
+    }
+
+    private interface Compiler<F, T> {
+        Predicate<T> compile(F filter, String field);
+    }
+
+    private static <F, T> List<Predicate<T>> compile(List<F> filters, String list, Compiler<F, T> compiler) {
+        List<Predicate<T>> out = new ArrayList<>();
+        for (int i = 0; i < filters.size(); i++) out.add(compiler.compile(filters.get(i), list + "[" + i + "]"));
+        return out;
+    }
+
+    private static <T> Predicate<T> combine(List<Predicate<T>> white, List<Predicate<T>> black) {
+        return item -> (white.isEmpty() || white.stream().anyMatch(p -> p.test(item))) && black.stream().noneMatch(p -> p.test(item));
+    }
+
+    private static Predicate<ReceivePath> path(PathFilter f, String at) {
+        List<Predicate<ReceivePath>> all = new ArrayList<>();
+        endpoints(at, f.getRemoteIpList(), f.getLocalIpList(), f.getRemotePortList(), f.getLocalPortList(), f.getFamilyList(),
+                f.getNetnsList(), all, ReceivePath::endpoints);
+        reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), all, ReceivePath::reader);
+        if (!f.getDeviceList().isEmpty()) all.add(p -> p.device() != null && f.getDeviceList().contains(p.device()));
+        if (!f.getVerdictList().isEmpty()) {
+            Set<dev.rxpath.agent.path.Verdict> verdicts = EnumSet.noneOf(dev.rxpath.agent.path.Verdict.class);
+            for (Verdict v : f.getVerdictList()) {
+                if (v == Verdict.VERDICT_UNSPECIFIED || v == Verdict.UNRECOGNIZED) throw new Invalid(at + ".verdict", "unknown verdict " + v);
+                verdicts.add(dev.rxpath.agent.path.Verdict.valueOf(v.name().substring("VERDICT_".length())));
+            }
+            all.add(p -> verdicts.contains(p.verdict()));
+        }
+        if (!f.getReasonList().isEmpty()) all.add(p -> p.reason() != null && f.getReasonList().contains(p.reason()));
+        if (f.hasMinLatency()) {
+            long min = ApiMessages.nanos(f.getMinLatency());
+            if (min < 0) throw new Invalid(at + ".min_latency", "is negative");
+            Stage stage = f.getLatencyStage();
+            if (stage == Stage.UNRECOGNIZED || stage == Stage.STAGE_SOCKET_EVENT) throw new Invalid(at + ".latency_stage", "is not a receive-path stage");
+            if (stage == Stage.STAGE_UNSPECIFIED) {
+                all.add(p -> p.totalNs() >= min);
+            } else {
+                var s = dev.rxpath.agent.event.Stage.valueOf(stage.name().substring("STAGE_".length()));
+                all.add(p -> stageNs(p, s) >= min);
+            }
+        } else if (f.getLatencyStage() != Stage.STAGE_UNSPECIFIED) {
+            throw new Invalid(at + ".latency_stage", "needs min_latency");
+        }
+        return p -> all.stream().allMatch(x -> x.test(p));
+    }
+
+    /** From the stage before to this one; -1 when the path lacks it or it is the first. */
+    private static long stageNs(ReceivePath p, dev.rxpath.agent.event.Stage stage) {
+        List<ReceivePath.StageTime> stages = p.stages();
+        for (int i = 1; i < stages.size(); i++) {
+            if (stages.get(i).stage() == stage) return stages.get(i).tsNs() - stages.get(i - 1).tsNs();
+        }
+        return -1;
+    }
+
+    private static Predicate<Flow> flow(FlowFilter f, String at) {
+        List<Predicate<Flow>> all = new ArrayList<>();
+        endpoints(at, f.getRemoteIpList(), f.getLocalIpList(), f.getRemotePortList(), f.getLocalPortList(), f.getFamilyList(),
+                f.getNetnsList(), all, Flow::endpoints);
+        reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), all, Flow::reader);
+        if (!f.getClosed()) all.add(fl -> !fl.closed());
+        return fl -> all.stream().allMatch(x -> x.test(fl));
+    }
+
+    private static <T> void endpoints(String at, List<String> remoteIps, List<String> localIps, List<Integer> remotePorts,
+                                      List<Integer> localPorts, List<Family> families, List<Long> netns,
+                                      List<Predicate<T>> all, java.util.function.Function<T, Endpoints> of) {
+        if (!netns.isEmpty()) {
+            throw new Invalid(at + ".netns", "this agent cannot see network namespaces (no tracepoint carries them)");
+        }
+        List<Cidr> remote = cidrs(at + ".remote_ip", remoteIps), local = cidrs(at + ".local_ip", localIps);
+        if (!remote.isEmpty()) all.add(t -> of.apply(t) != null && remote.stream().anyMatch(c -> c.contains(of.apply(t).remote())));
+        if (!local.isEmpty()) all.add(t -> of.apply(t) != null && local.stream().anyMatch(c -> c.contains(of.apply(t).local())));
+        ports(at + ".remote_port", remotePorts);
+        ports(at + ".local_port", localPorts);
+        if (!remotePorts.isEmpty()) all.add(t -> of.apply(t) != null && remotePorts.contains(of.apply(t).remotePort()));
+        if (!localPorts.isEmpty()) all.add(t -> of.apply(t) != null && localPorts.contains(of.apply(t).localPort()));
+        if (!families.isEmpty()) {
+            for (Family fam : families) {
+                if (fam == Family.FAMILY_UNSPECIFIED || fam == Family.UNRECOGNIZED) throw new Invalid(at + ".family", "unknown family " + fam);
+            }
+            // by the address itself: a dual-stack socket's IPv4 peer is IPv4 traffic, though the socket is AF_INET6
+            all.add(t -> of.apply(t) != null && families.contains(of.apply(t).remote() instanceof Inet4Address
+                    ? Family.FAMILY_INET : Family.FAMILY_INET6));
+        }
+    }
+
+    private static <T> void reader(List<Integer> pids, List<String> comms, List<Long> cgroups, List<Predicate<T>> all,
+                                   java.util.function.Function<T, Event.Task> of) {
+        if (!pids.isEmpty()) all.add(t -> of.apply(t) != null && pids.contains(of.apply(t).tgid()));
+        if (!comms.isEmpty()) all.add(t -> of.apply(t) != null && comms.contains(of.apply(t).comm()));
+        if (!cgroups.isEmpty()) all.add(t -> of.apply(t) != null && cgroups.contains(of.apply(t).cgroupId()));
+    }
+
+    private static List<Cidr> cidrs(String field, List<String> texts) {
+        List<Cidr> out = new ArrayList<>();
+        for (String t : texts) {
+            try {
+                out.add(Cidr.parse(t));
+            } catch (IllegalArgumentException e) {
+                throw new Invalid(field, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static void ports(String field, List<Integer> ports) {
+        for (int p : ports) if (p < 1 || p > 65535) throw new Invalid(field, p + " is not a port (1..65535)");
+    }
+}

@@ -1,0 +1,193 @@
+package dev.rxpath.agent.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rxpath.agent.Agent;
+import dev.rxpath.agent.KernelTests;
+import dev.rxpath.agent.PathCollector;
+import dev.rxpath.agent.Pipeline;
+import dev.rxpath.agent.Traffic;
+import dev.rxpath.agent.bcc.BpfSource;
+import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.probe.KernelProbe;
+import dev.rxpath.agent.probe.ReceiveHooks;
+import dev.rxpath.api.v1.GetFlowsRequest;
+import dev.rxpath.api.v1.GetFlowsResponse;
+import dev.rxpath.api.v1.GetPathsRequest;
+import dev.rxpath.api.v1.GetPathsResponse;
+import dev.rxpath.api.v1.ObserverGrpc;
+import dev.rxpath.api.v1.PathFilter;
+import dev.rxpath.api.v1.ServerStatusRequest;
+import dev.rxpath.api.v1.ServerStatusResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Observer API of a real agent, over a real Unix socket, while real loopback traffic flows. */
+class ObserverServerKernelTest {
+    @TempDir
+    static Path dir;
+    private static Agent agent;
+    private static Pipeline pipeline;
+    private static AgentServer server;
+    private static ManagedChannel channel;
+    private static EpollEventLoopGroup clientLoop;
+    private static Path socket;
+
+    @BeforeAll
+    static void start() throws Exception {
+        KernelTests.requireRoot();
+        ReceiveHooks hooks = ReceiveHooks.attach(KernelProbe.scan(), BpfSource.packaged());
+        KernelClock clock = new KernelClock();
+        // a small subscriber queue, so that a client that stops reading overflows it quickly
+        ObserverHub hub = new ObserverHub(1000, new PathCollector());
+        pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, hub);
+        agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, r -> r);
+        socket = dir.resolve("rxpath.sock");
+        server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, "test-node", 64), socket, null);
+        clientLoop = new EpollEventLoopGroup(1);
+        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toFile())).eventLoopGroup(clientLoop)
+                .channelType(EpollDomainSocketChannel.class).usePlaintext().build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (channel != null) channel.shutdownNow();
+        if (clientLoop != null) clientLoop.shutdownGracefully();
+        if (server != null) server.close();
+        if (agent != null) agent.close();
+    }
+
+    private static ObserverGrpc.ObserverBlockingStub stub() {
+        return ObserverGrpc.newBlockingStub(channel);
+    }
+
+    private static PathFilter toPort(int port) {
+        return PathFilter.newBuilder().addLocalPort(port).build();
+    }
+
+    @Test
+    void theSocketIsGroupReadableOnly() throws Exception {
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+    }
+
+    @Test
+    void lastNPathsOfOneConnectionAndItsFlow() throws Exception {
+        Traffic.Transfer t = Traffic.loopback(InetAddress.getLoopbackAddress(), 200_000);
+        Thread.sleep(3000); // paths close at their END or the 1 s path timeout
+        List<GetPathsResponse> got = new ArrayList<>();
+        stub().getPaths(GetPathsRequest.newBuilder().setNumber(5).addWhitelist(toPort(t.serverPort())).build()).forEachRemaining(got::add);
+        assertEquals(5, got.size(), got.toString());
+        for (GetPathsResponse r : got) {
+            assertEquals("test-node", r.getNodeName());
+            assertEquals(t.serverPort(), r.getPath().getEndpoints().getLocalPort(), r.toString());
+        }
+        // a blacklist subtracts
+        List<GetPathsResponse> none = new ArrayList<>();
+        stub().getPaths(GetPathsRequest.newBuilder().setNumber(5).addWhitelist(toPort(t.serverPort()))
+                .addBlacklist(PathFilter.newBuilder().addRemotePort(t.clientPort())).build()).forEachRemaining(none::add);
+        assertTrue(none.isEmpty(), none.toString());
+
+        GetFlowsResponse flows = stub().getFlows(GetFlowsRequest.newBuilder().addWhitelist(
+                dev.rxpath.api.v1.FlowFilter.newBuilder().addLocalPort(t.serverPort()).addRemotePort(t.clientPort()).setClosed(true)).build()).next();
+        assertEquals(1, flows.getFlowsCount(), flows.toString());
+        assertEquals(200_000, flows.getFlows(0).getBytesDelivered());
+        assertEquals(t.readerPid(), flows.getFlows(0).getReader().getPid());
+    }
+
+    @Test
+    void followSendsNewPathsThatMatch() throws Exception {
+        Iterator<GetPathsResponse> stream = stub().getPaths(GetPathsRequest.newBuilder().setFollow(true)
+                .addWhitelist(PathFilter.newBuilder().addVerdict(dev.rxpath.api.v1.Verdict.VERDICT_DELIVERED)
+                        .addVerdict(dev.rxpath.api.v1.Verdict.VERDICT_MERGED)).build());
+        Traffic.Transfer t = Traffic.loopback(InetAddress.getLoopbackAddress(), 50_000);
+        GetPathsResponse first = stream.next();
+        assertTrue(first.hasPath(), first.toString());
+        assertTrue(first.getPath().getCopied() > 0 || first.getPath().getPayload() > 0, first.toString());
+        assertTrue(t.bytesRead() == 50_000);
+    }
+
+    /**
+     * A follower that stops reading while 3 MB and 300 short connections go by: its transport
+     * fills, its 64-path queue overflows, the pipeline goes on (the traffic's flow is complete
+     * meanwhile), and when it reads again
+     * it is told in band how many paths it missed, as is ServerStatus.
+     */
+    @Test
+    void aSubscriberThatStopsReadingIsToldWhatItLostAndDoesNotSlowTheAgent() throws Exception {
+        // the smallest HTTP/2 window, so that the unread stream backs up into the agent's queue at once
+        ManagedChannel slow = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toFile())).eventLoopGroup(clientLoop)
+                .channelType(EpollDomainSocketChannel.class).usePlaintext().flowControlWindow(65_535).build();
+        try {
+            Iterator<GetPathsResponse> stream = ObserverGrpc.newBlockingStub(slow).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .getPaths(GetPathsRequest.newBuilder().setFollow(true).build());
+            readAfterAPause(stream);
+        } finally {
+            slow.shutdownNow();
+        }
+    }
+
+    private static void readAfterAPause(Iterator<GetPathsResponse> stream) throws Exception {
+        Traffic.Transfer t = Traffic.loopback(InetAddress.getLoopbackAddress(), 3_000_000);
+        Thread.sleep(3000);
+        long delivered = stub().getFlows(GetFlowsRequest.newBuilder().addWhitelist(dev.rxpath.api.v1.FlowFilter.newBuilder()
+                .addLocalPort(t.serverPort()).addRemotePort(t.clientPort()).setClosed(true)).build()).next().getFlows(0).getBytesDelivered();
+        assertEquals(3_000_000, delivered, "the pipeline kept up while the subscriber did not read");
+        // many small paths: 300 short connections
+        for (int i = 0; i < 300; i++) Traffic.loopback(InetAddress.getLoopbackAddress(), 1000);
+        Thread.sleep(3000);
+        long lost = 0;
+        for (int i = 0; i < 100_000 && lost == 0; i++) {
+            GetPathsResponse r = stream.next();
+            if (r.hasLost()) {
+                assertEquals(dev.rxpath.api.v1.LostSource.LOST_SOURCE_SUBSCRIBER_QUEUE, r.getLost().getSource());
+                lost = r.getLost().getCount();
+            }
+        }
+        assertTrue(lost > 0, "a LostEvent in the stream");
+        assertTrue(stub().serverStatus(ServerStatusRequest.getDefaultInstance()).getSubscriberLost() >= lost);
+    }
+
+    @Test
+    void statusNamesTheKernelHooksAndCounters() {
+        ServerStatusResponse s = stub().serverStatus(ServerStatusRequest.getDefaultInstance());
+        assertEquals(System.getProperty("os.version"), s.getKernelRelease());
+        assertTrue(s.getHooksList().stream().anyMatch(h -> h.getHook().equals("net:netif_receive_skb") && h.getAttached()
+                && h.getMechanism().equals("tracepoint")), s.toString());
+        assertTrue(s.getRecordsReceived() >= s.getRecordsSubmitted() - s.getLostList().stream().mapToLong(l -> l.getCount()).sum(), s.toString());
+        assertTrue(s.getUptime().getNanos() > 0 || s.getUptime().getSeconds() > 0);
+    }
+
+    @Test
+    void malformedFiltersAreInvalidArgumentNamingTheField() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub().getPaths(GetPathsRequest.newBuilder()
+                .setNumber(1).addWhitelist(PathFilter.newBuilder().addRemoteIp("10.0.0.0/33")).build()).hasNext());
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().startsWith("whitelist[0].remote_ip: "), e.getStatus().getDescription());
+
+        StatusRuntimeException port = assertThrows(StatusRuntimeException.class, () -> stub().getFlows(GetFlowsRequest.newBuilder()
+                .addBlacklist(dev.rxpath.api.v1.FlowFilter.newBuilder().addLocalPort(70000)).build()).hasNext());
+        assertEquals(Status.Code.INVALID_ARGUMENT, port.getStatus().getCode());
+        assertTrue(port.getStatus().getDescription().startsWith("blacklist[0].local_port: "), port.getStatus().getDescription());
+        assertFalse(port.getStatus().getDescription().isEmpty());
+    }
+}
