@@ -4,16 +4,18 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The client side of bin/rxpath. Its query commands (observe, flows, top, drops, status)
- * arrive with the Observer service; until then it states what exists, and bin/rxpath
- * routes {@code agent} and {@code bench} to the node agent.
+ * The client side of bin/rxpath: queries the node agent's Observer service over gRPC
+ * (observe, flows, top, drops, status). bin/rxpath routes {@code agent}, {@code bench}
+ * and {@code replay} to the node agent instead.
  */
-@Command(name = "rxpath", mixinStandardHelpOptions = true, version = "rxpath 0.1.0",
+// INHERIT: -h and -V on every subcommand too
+@Command(name = "rxpath", mixinStandardHelpOptions = true, version = "rxpath 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = {"Kernel TCP receive-path observability.", "",
                 "Node side (run as root on the node):",
                 "  rxpath agent --print     stream every receive-path event",
                 "  rxpath agent --probe     which kernel hook points attach here, and why others do not",
-                "  rxpath bench ring|tcp    measure the agent on this machine"})
+                "  rxpath bench ring|tcp    measure the agent on this machine"},
+        subcommands = {ObserveCommand.class, FlowsCommand.class, TopCommand.class, DropsCommand.class, StatusCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -36,6 +36,8 @@ final class PathFilters {
     }
 
     static Predicate<Flow> flows(List<FlowFilter> whitelist, List<FlowFilter> blacklist) {
+        // no whitelist is the empty filter, which leaves out closed flows like any filter without `closed`
+        if (whitelist.isEmpty()) whitelist = List.of(FlowFilter.getDefaultInstance());
         return combine(compile(whitelist, "whitelist", PathFilters::flow), compile(blacklist, "blacklist", PathFilters::flow));
     }
 

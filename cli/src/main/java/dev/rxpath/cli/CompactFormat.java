@@ -1,0 +1,82 @@
+package dev.rxpath.cli;
+
+import dev.rxpath.api.v1.CloseReason;
+import dev.rxpath.api.v1.Flow;
+import dev.rxpath.api.v1.ReceivePath;
+import dev.rxpath.api.v1.Stage;
+import dev.rxpath.api.v1.Task;
+import dev.rxpath.api.v1.Verdict;
+import java.time.ZoneId;
+
+/**
+ * -o compact: one line per item, readable at a glance, as `hubble observe` and
+ * `rxpath agent --print` write them. Verdicts are coloured only for a terminal.
+ */
+final class CompactFormat {
+    private static final String RESET = "\033[0m";
+
+    private final ZoneId zone;
+    private final boolean colour;
+
+    CompactFormat(ZoneId zone, boolean colour) {
+        this.zone = zone;
+        this.colour = colour;
+    }
+
+    /**
+     * 14:46:05.448162 [::1]:45588 -> [::1]:43601  DELIVERED  60.3us DEV > SOCKET 6.0us > USER 40.5us > END 13.8us  dev=lo len=100 copied=100 pid=14498 comm=java
+     */
+    String path(ReceivePath p) {
+        StringBuilder s = new StringBuilder(160);
+        s.append(Display.entered(p, zone)).append(' ');
+        s.append(String.format("%-47s ", Display.tuple(p)));
+        s.append(verdict(p.getVerdict())).append(' ');
+        s.append(String.format("%9s ", Display.duration(p.getTotal())));
+        s.append(Display.stages(p)).append(' ');
+        if (!p.getDevice().isEmpty()) s.append(" dev=").append(p.getDevice());
+        if (p.getPayload() > 0) s.append(" len=").append(p.getPayload());
+        if (p.getCopied() > 0) s.append(" copied=").append(p.getCopied());
+        if (p.hasReader()) s.append(reader(p.getReader()));
+        if (!p.getReason().isEmpty()) s.append(" reason=").append(p.getReason());
+        if (p.getDiedAt() != Stage.STAGE_UNSPECIFIED) s.append(" at=").append(EnumNames.of(p.getDiedAt()));
+        if (p.getClosedBy() != CloseReason.CLOSE_REASON_UNSPECIFIED && p.getClosedBy() != CloseReason.CLOSE_REASON_END) {
+            s.append(" closed=").append(EnumNames.typed(p.getClosedBy()));
+        }
+        return s.toString().stripTrailing();
+    }
+
+    /**
+     * 10.0.0.2:51234 -> 10.0.0.1:443  ESTABLISHED  rx=1.2MiB delivered=1.2MiB queued=0B segs=880 drops=0 p99=85.1us srtt=210us  pid=812 comm=nginx last=14:46:05.448162
+     */
+    String flow(Flow f) {
+        StringBuilder s = new StringBuilder(200);
+        s.append(String.format("%-47s %-12s ", Display.remote(f.getEndpoints()) + " -> " + Display.local(f.getEndpoints()), Display.state(f)));
+        s.append(" rx=").append(Display.bytes(f.getBytesReceived()));
+        s.append(" delivered=").append(Display.bytes(f.getBytesDelivered()));
+        s.append(" queued=").append(Display.bytes(f.getBytesQueued()));
+        s.append(" segs=").append(f.getSegments());
+        s.append(" drops=").append(Display.drops(f));
+        s.append(" p99=").append(Display.p99(f));
+        s.append(" srtt=").append(f.getSrttUs()).append("us ");
+        if (f.hasReader()) s.append(reader(f.getReader()));
+        s.append(" last=").append(Display.time(f.getLastActive(), zone));
+        return s.toString();
+    }
+
+    private static String reader(Task reader) {
+        return " pid=" + reader.getPid() + " comm=" + reader.getComm();
+    }
+
+    private String verdict(Verdict v) {
+        String name = String.format("%-10s", EnumNames.of(v));
+        if (!colour) return name;
+        String ansi = switch (v) {
+            case VERDICT_DELIVERED -> "\033[32m"; // green
+            case VERDICT_DROPPED, VERDICT_RESET -> "\033[31m"; // red
+            case VERDICT_QUEUED -> "\033[33m"; // yellow: unread when the wait ended
+            case VERDICT_UNTRACED -> "\033[2m"; // dim: its end is unknown
+            default -> "";
+        };
+        return ansi.isEmpty() ? name : ansi + name + RESET;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.rxpath.cli;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Durations;
+import dev.rxpath.api.v1.Endpoints;
+import dev.rxpath.api.v1.Flow;
+import dev.rxpath.api.v1.LostEvent;
+import dev.rxpath.api.v1.ReceivePath;
+import dev.rxpath.api.v1.StageTime;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** How single values read in the compact and table formats, the same as `rxpath agent --print` writes them. */
+final class Display {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+
+    private Display() {}
+
+    /** 850ns, 12.1us, 1.20ms, 2.50s. */
+    static String duration(Duration d) {
+        long ns = Durations.toNanos(d);
+        if (ns < 1_000) return ns + "ns";
+        if (ns < 1_000_000) return String.format(Locale.ROOT, "%.1fus", ns / 1e3);
+        if (ns < 1_000_000_000) return String.format(Locale.ROOT, "%.2fms", ns / 1e6);
+        return String.format(Locale.ROOT, "%.2fs", ns / 1e9);
+    }
+
+    /** 512B, 1.5KiB, 12.0MiB. */
+    static String bytes(long n) {
+        if (n < 1024) return n + "B";
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double value = n;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f%s", value, units[unit]);
+    }
+
+    /** Time of day to the microsecond, in the zone this runs in. */
+    static String time(Timestamp t, ZoneId zone) {
+        return TIME.format(Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).atZone(zone));
+    }
+
+    /** 10.0.0.1:443, [::1]:443. */
+    static String endpoint(String ip, int port) {
+        return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
+    }
+
+    static String remote(Endpoints e) {
+        return endpoint(e.getRemoteIp(), e.getRemotePort());
+    }
+
+    static String local(Endpoints e) {
+        return endpoint(e.getLocalIp(), e.getLocalPort());
+    }
+
+    /** remote -> local, or the skb's address when the path never met a socket. */
+    static String tuple(ReceivePath p) {
+        return p.hasEndpoints() ? remote(p.getEndpoints()) + " -> " + local(p.getEndpoints()) : "skb=" + Long.toHexString(p.getSkb());
+    }
+
+    /** When the path entered: its first stage. */
+    static String entered(ReceivePath p, ZoneId zone) {
+        return p.getStagesCount() > 0 ? time(p.getStages(0).getTime(), zone) : "-";
+    }
+
+    /** DEV > IP 3.1us > TCP 2.0us > USER* 684.1us: each stage and the time since the one before; * marks an inferred read. */
+    static String stages(ReceivePath p) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < p.getStagesCount(); i++) {
+            StageTime t = p.getStages(i);
+            if (i > 0) s.append(" > ");
+            s.append(EnumNames.of(t.getStage())).append(t.getInferred() ? "*" : "");
+            if (i > 0) s.append(' ').append(duration(t.getSincePrevious()));
+        }
+        return s.toString();
+    }
+
+    /** LOST 42 records (subscriber queue), LOST 3 records (perf ring, cpu1). */
+    static String lost(LostEvent lost) {
+        return "LOST " + lost.getCount() + " records (" + lostWhere(lost) + ")";
+    }
+
+    /** subscriber queue; perf ring, cpu1. */
+    static String lostWhere(LostEvent lost) {
+        return EnumNames.of(lost.getSource()).toLowerCase(Locale.ROOT).replace('_', ' ') + (lost.getCpu() >= 0 ? ", cpu" + lost.getCpu() : "");
+    }
+
+    /** The last TCP state seen, and whether the socket has closed. */
+    static String state(Flow f) {
+        return f.getState() + (f.getClosed() ? " (closed)" : "");
+    }
+
+    /** Drops of every reason. */
+    static long drops(Flow f) {
+        return f.getDropsMap().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The 99th percentile of the time to the application, or - before any read. */
+    static String p99(Flow f) {
+        return f.getToApplication().getCount() > 0 ? duration(f.getToApplication().getP99()) : "-";
+    }
+}

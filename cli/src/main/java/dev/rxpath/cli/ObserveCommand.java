@@ -1,0 +1,68 @@
+package dev.rxpath.cli;
+
+import dev.rxpath.api.v1.GetPathsRequest;
+import dev.rxpath.api.v1.GetPathsResponse;
+import dev.rxpath.api.v1.ObserverGrpc;
+import java.io.PrintWriter;
+import java.time.ZoneId;
+import java.util.Iterator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "observe",
+        description = {"Receive paths, one per received segment: the most recent from the agent's history, then with -f each new one as it finishes.",
+                FilterOptions.COMBINED,
+                "Records lost on the way are printed in place: LOST 42 records (subscriber queue)."},
+        footer = {"", "Examples:",
+                "  rxpath observe --last 100 --verdict dropped --verdict reset",
+                "  rxpath observe -f --port 443 --not --remote-ip 10.0.0.0/8",
+                "  rxpath observe --since 10m --min-latency 5ms --stage user -o json"})
+final class ObserveCommand extends AgentCommand {
+    @Option(names = "--last", paramLabel = "N", converter = CountConverter.class,
+            description = "Start with the N most recent paths (default: 20, or 0 with -f).")
+    Integer last;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing paths as they finish, until Ctrl-C.")
+    boolean follow;
+
+    @Mixin
+    PathFilterOptions filters;
+
+    @Mixin
+    Output output;
+
+    @Override
+    int query(ObserverGrpc.ObserverBlockingStub observer) {
+        GetPathsRequest request = filters.request().setNumber(last != null ? last : follow ? 0 : 20).setFollow(follow).build();
+        Iterator<GetPathsResponse> paths = observer.getPaths(request);
+        PrintWriter out = out();
+        switch (output.format) {
+            case JSON -> paths.forEachRemaining(response -> out.println(Output.json(response)));
+            case COMPACT -> {
+                CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), terminal);
+                paths.forEachRemaining(response -> {
+                    if (response.hasLost()) out.println(Display.lost(response.getLost()));
+                    else if (response.hasPath()) out.println(compact.path(response.getPath()));
+                });
+            }
+            case TABLE -> {
+                TableFormat format = new TableFormat(ZoneId.systemDefault());
+                Table table = TableFormat.paths();
+                paths.forEachRemaining(response -> {
+                    if (response.hasLost()) {
+                        // in its place among the rows
+                        table.flush(out);
+                        out.println(Display.lost(response.getLost()));
+                    } else if (response.hasPath()) {
+                        format.addPath(table, response.getPath());
+                        if (follow) table.flush(out);
+                    }
+                });
+                table.flush(out);
+            }
+        }
+        return ExitCode.OK;
+    }
+}

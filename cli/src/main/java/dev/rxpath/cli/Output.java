@@ -1,0 +1,28 @@
+package dev.rxpath.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import picocli.CommandLine.Option;
+
+/** -o: how a command prints what the agent sends. */
+final class Output {
+    enum Format { COMPACT, JSON, TABLE }
+
+    private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "compact",
+            converter = EnumNames.Formats.class, completionCandidates = EnumNames.Formats.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}): one line per item, one JSON object per line, or aligned columns under a header.")
+    Format format;
+
+    /** One line of JSON: the message as the proto's JSON mapping has it. */
+    static String json(MessageOrBuilder message) {
+        try {
+            return JSON.print(message);
+        } catch (InvalidProtocolBufferException e) {
+            // only an Any without its type registry fails, and the contract has no Any
+            throw new IllegalStateException(e);
+        }
+    }
+}

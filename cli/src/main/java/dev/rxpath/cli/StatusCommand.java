@@ -1,0 +1,62 @@
+package dev.rxpath.cli;
+
+import com.google.protobuf.util.Durations;
+import dev.rxpath.api.v1.HookStatus;
+import dev.rxpath.api.v1.ObserverGrpc;
+import dev.rxpath.api.v1.ServerStatusRequest;
+import dev.rxpath.api.v1.ServerStatusResponse;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "status",
+        description = {"What the agent observes on its node: kernel, counters, records lost, hook points.",
+                "Each hook point: attached or unavailable, by which mechanism, and why a better one was not used.",
+                "-o compact and -o table print the same; -o json the whole response."})
+final class StatusCommand extends AgentCommand {
+    @Mixin
+    Output output;
+
+    @Override
+    int query(ObserverGrpc.ObserverBlockingStub observer) {
+        ServerStatusResponse status = observer.serverStatus(ServerStatusRequest.getDefaultInstance());
+        PrintWriter out = out();
+        if (output.format == Output.Format.JSON) {
+            out.println(Output.json(status));
+            return ExitCode.OK;
+        }
+        String lost = status.getLostList().stream().filter(l -> l.getCount() > 0).map(l -> l.getCount() + " (" + Display.lostWhere(l) + ")").collect(Collectors.joining(", "));
+        line(out, "node", status.getNodeName());
+        line(out, "kernel", status.getKernelRelease());
+        line(out, "uptime", uptime(status));
+        line(out, "events/s", String.format(Locale.ROOT, "%.1f", status.getEventsPerSecond()));
+        line(out, "records", status.getRecordsSubmitted() + " submitted, " + status.getRecordsReceived() + " received");
+        line(out, "lost", lost.isEmpty() ? "none" : lost);
+        line(out, "live", status.getLivePaths() + " paths, " + status.getLiveFlows() + " flows, " + status.getClosedFlows() + " closed flows kept");
+        line(out, "evicted", status.getPathsEvicted() + " paths, " + status.getFlowsEvicted() + " flows");
+        line(out, "subscribers", status.getSubscribers() + " (" + status.getSubscriberLost() + " records dropped from slow ones)");
+        line(out, "history", status.getHistorySize() + " paths");
+        out.println();
+        Table hooks = new Table("STAGE", "HOOK", "STATUS", "MECHANISM", "REASON");
+        for (HookStatus hook : status.getHooksList()) {
+            hooks.add(EnumNames.of(hook.getStage()), hook.getHook(), hook.getAttached() ? "attached" : "unavailable",
+                    hook.getMechanism().isEmpty() ? "-" : hook.getMechanism(), hook.getReason());
+        }
+        hooks.flush(out);
+        return ExitCode.OK;
+    }
+
+    private static void line(PrintWriter out, String key, String value) {
+        out.printf("%-12s %s%n", key, value);
+    }
+
+    /** 2h03m04s */
+    private static String uptime(ServerStatusResponse status) {
+        long s = Durations.toSeconds(status.getUptime());
+        return s >= 3600 ? String.format("%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60)
+                : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+}

@@ -1,0 +1,89 @@
+package dev.rxpath.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Durations;
+import dev.rxpath.api.v1.CloseReason;
+import dev.rxpath.api.v1.Endpoints;
+import dev.rxpath.api.v1.Family;
+import dev.rxpath.api.v1.LostEvent;
+import dev.rxpath.api.v1.LostSource;
+import dev.rxpath.api.v1.ReceivePath;
+import dev.rxpath.api.v1.Stage;
+import dev.rxpath.api.v1.StageTime;
+import dev.rxpath.api.v1.Task;
+import dev.rxpath.api.v1.Verdict;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class CompactFormatTest {
+    private static final long ENTERED = 1_714_557_600L; // 2024-05-01T10:00:00Z
+
+    private final CompactFormat plain = new CompactFormat(ZoneOffset.UTC, false);
+
+    @Test
+    void deliveredPathWithStagesAndAnInferredRead() {
+        ReceivePath path = ReceivePath.newBuilder()
+                .setVerdict(Verdict.VERDICT_MERGED)
+                .setEndpoints(Endpoints.newBuilder().setFamily(Family.FAMILY_INET)
+                        .setRemoteIp("10.0.0.2").setRemotePort(59690).setLocalIp("10.0.0.1").setLocalPort(8080))
+                .addStages(stage(Stage.STAGE_DEV, 428_577_000, 0, false))
+                .addStages(stage(Stage.STAGE_IP, 428_580_100, 3_100, false))
+                .addStages(stage(Stage.STAGE_TCP, 428_582_100, 2_000, false))
+                .addStages(stage(Stage.STAGE_USER, 429_266_200, 684_100, true))
+                .setTotal(Durations.fromNanos(689_200))
+                .setDevice("eth0").setPayload(100).setCopied(100)
+                .setReader(Task.newBuilder().setPid(14498).setTid(14500).setComm("java"))
+                .setClosedBy(CloseReason.CLOSE_REASON_REUSED)
+                .build();
+        assertEquals("10:00:00.428577 10.0.0.2:59690 -> 10.0.0.1:8080                 MERGED       689.2us "
+                        + "DEV > IP 3.1us > TCP 2.0us > USER* 684.1us  dev=eth0 len=100 copied=100 pid=14498 comm=java closed=reused",
+                plain.path(path));
+    }
+
+    @Test
+    void resetWithItsReasonAndIpv6Endpoints() {
+        ReceivePath path = ReceivePath.newBuilder()
+                .setVerdict(Verdict.VERDICT_RESET)
+                .setEndpoints(Endpoints.newBuilder().setFamily(Family.FAMILY_INET6)
+                        .setRemoteIp("::1").setRemotePort(45588).setLocalIp("::1").setLocalPort(43601))
+                .addStages(stage(Stage.STAGE_DEV, 449_487_000, 0, false))
+                .addStages(stage(Stage.STAGE_END, 449_500_400, 13_400, false))
+                .setTotal(Durations.fromNanos(13_400))
+                .setDevice("lo").setReason("NO_SOCKET").setDiedAt(Stage.STAGE_LOOKUP).setClosedBy(CloseReason.CLOSE_REASON_END)
+                .build();
+        assertEquals("10:00:00.449487 [::1]:45588 -> [::1]:43601                      RESET         13.4us DEV > END 13.4us  dev=lo reason=NO_SOCKET at=LOOKUP",
+                plain.path(path));
+    }
+
+    @Test
+    void aPathWithoutASocketShowsItsSkb() {
+        ReceivePath path = ReceivePath.newBuilder().setSkb(0xffff888109d82700L).setVerdict(Verdict.VERDICT_UNTRACED)
+                .addStages(stage(Stage.STAGE_DEV, 0, 0, false)).setTotal(Durations.fromNanos(0)).setDevice("lo").build();
+        assertEquals("10:00:00.000000 skb=ffff888109d82700                            UNTRACED         0ns DEV  dev=lo", plain.path(path));
+    }
+
+    @Test
+    void verdictsAreColouredForATerminalOnly() {
+        ReceivePath dropped = ReceivePath.newBuilder().setVerdict(Verdict.VERDICT_DROPPED).build();
+        assertFalse(plain.path(dropped).contains("\033"));
+        String coloured = new CompactFormat(ZoneOffset.UTC, true).path(dropped);
+        assertTrue(coloured.contains("\033[31mDROPPED   \033[0m"), coloured);
+    }
+
+    @Test
+    void lostRecords() {
+        assertEquals("LOST 42 records (subscriber queue)", Display.lost(LostEvent.newBuilder()
+                .setSource(LostSource.LOST_SOURCE_SUBSCRIBER_QUEUE).setCpu(-1).setCount(42).build()));
+        assertEquals("LOST 3 records (perf ring, cpu1)", Display.lost(LostEvent.newBuilder()
+                .setSource(LostSource.LOST_SOURCE_PERF_RING).setCpu(1).setCount(3).build()));
+    }
+
+    private static StageTime.Builder stage(Stage stage, int nanos, long sincePrevious, boolean inferred) {
+        return StageTime.newBuilder().setStage(stage).setTime(Timestamp.newBuilder().setSeconds(ENTERED).setNanos(nanos))
+                .setSincePrevious(Durations.fromNanos(sincePrevious)).setInferred(inferred);
+    }
+}
