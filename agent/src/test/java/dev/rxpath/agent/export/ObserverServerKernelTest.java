@@ -86,6 +86,35 @@ class ObserverServerKernelTest {
     }
 
     @Test
+    void healthAndReflectionAreServed() throws Exception {
+        var health = io.grpc.health.v1.HealthGrpc.newBlockingStub(channel)
+                .check(io.grpc.health.v1.HealthCheckRequest.newBuilder().setService("rxpath.v1.Observer").build());
+        assertEquals(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+
+        var services = new java.util.concurrent.CompletableFuture<List<String>>();
+        var requests = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
+                new io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionResponse>() {
+                    @Override
+                    public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+                        services.complete(r.getListServicesResponse().getServiceList().stream()
+                                .map(io.grpc.reflection.v1.ServiceResponse::getName).toList());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        services.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {}
+                });
+        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+        List<String> names = services.get(10, TimeUnit.SECONDS);
+        requests.onCompleted();
+        assertTrue(names.contains("rxpath.v1.Observer") && names.contains("grpc.health.v1.Health"), names.toString());
+    }
+
+    @Test
     void theSocketIsGroupReadableOnly() throws Exception {
         assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
     }
