@@ -100,6 +100,15 @@ class AgentProcessKernelTest {
     }
 
     @Test
+    void plaintextTcpOffLoopbackIsRefusedBeforeAnythingAttaches() throws Exception {
+        Process p = agent("--listen", "192.0.2.1:4245").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), text);
+        assertTrue(text.contains("192.0.2.1") && text.contains("--tls-cert"), text);
+    }
+
+    @Test
     void mechanismsTurnedOffAreNamedAndAnUnknownOneIsAUsageError() throws Exception {
         Process p = agent("--probe", "--mechanisms", "kprobe").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -218,6 +218,25 @@ class CliAgainstAgentKernelTest {
     }
 
     @Test
+    void topPrintsRefreshedFlowTables() throws Exception {
+        int port = transfer(10_000);
+        Process top = cli("top", "--server", unix, "--interval", "300ms", "--local-port", String.valueOf(port), "--closed").start();
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(top.getInputStream(), StandardCharsets.UTF_8));
+            int headers = 0;
+            List<String> seen = new ArrayList<>();
+            for (String line; headers < 2 && (line = r.readLine()) != null; ) {
+                seen.add(line);
+                if (line.contains("REMOTE") && line.contains("LOCAL")) headers++;
+            }
+            assertEquals(2, headers, "two snapshots (not a terminal: printed one after the other): " + seen);
+            assertTrue(seen.stream().anyMatch(l -> l.contains("127.0.0.1:" + port)), seen.toString());
+        } finally {
+            top.destroy();
+        }
+    }
+
+    @Test
     void badFiltersAreUsageErrorsAndAMissingAgentIsUnreachable() throws Exception {
         Run bad = run("observe", "--server", unix, "--remote-ip", "10.0.0.0/33");
         assertEquals(2, bad.exit(), bad.err());
