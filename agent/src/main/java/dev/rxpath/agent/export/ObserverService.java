@@ -58,7 +58,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         try {
             filter = PathFilters.paths(request.getWhitelistList(), request.getBlacklistList()).and(window(request));
         } catch (PathFilters.Invalid e) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            invalid(observer, e.getMessage());
             return;
         }
         PathStream stream = new PathStream((ServerCallStreamObserver<GetPathsResponse>) observer, filter, request.getFollow(),
@@ -66,7 +66,16 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         // registered before the history is read: a path finishing in between is in both, and sent once
         if (request.getFollow()) hub.open(stream);
         stream.history(hub.history().last(request.getNumber(), filter));
-        Thread t = new Thread(stream, "rxpath-paths");
+        inBackground("rxpath-paths", stream);
+    }
+
+    private static void invalid(StreamObserver<?> observer, String fieldAndProblem) {
+        observer.onError(Status.INVALID_ARGUMENT.withDescription(fieldAndProblem).asRuntimeException());
+    }
+
+    /** A stream's own thread: it waits on the client's transport, never on the pipeline's. */
+    private static void inBackground(String name, Runnable stream) {
+        Thread t = new Thread(stream, name);
         t.setDaemon(true);
         t.start();
     }
@@ -95,20 +104,20 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         try {
             filter = PathFilters.flows(request.getWhitelistList(), request.getBlacklistList());
         } catch (PathFilters.Invalid e) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            invalid(observer, e.getMessage());
             return;
         }
         if (request.getSort() == FlowSort.UNRECOGNIZED) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("sort: unknown").asRuntimeException());
+            invalid(observer, "sort: unknown");
             return;
         }
         long intervalNs = request.hasInterval() ? ApiMessages.nanos(request.getInterval()) : 1_000_000_000L;
         if (request.getFollow() && intervalNs < MIN_INTERVAL_NS) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("interval: at least 100ms").asRuntimeException());
+            invalid(observer, "interval: at least 100ms");
             return;
         }
         var out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
-        Thread t = new Thread(() -> {
+        inBackground("rxpath-flows", () -> {
             try {
                 do {
                     List<Flow> flows = pipeline.inspect(p -> p.flows().flows().stream().filter(filter).map(messages::flow).toList())
@@ -125,9 +134,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
             } catch (Exception e) {
                 if (!out.isCancelled()) out.onError(Status.UNAVAILABLE.withDescription("the pipeline did not answer: " + e).asRuntimeException());
             }
-        }, "rxpath-flows");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     private static Comparator<Flow> order(GetFlowsRequest r) {

@@ -2,6 +2,7 @@ package dev.rxpath.agent.export;
 
 import dev.rxpath.agent.path.ReceivePath;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -34,7 +35,7 @@ final class PathHistory {
             Entry e = ring[(int) (seq % ring.length)];
             if (matches.test(e.path())) out.add(e);
         }
-        java.util.Collections.reverse(out);
+        Collections.reverse(out);
         return out;
     }
 

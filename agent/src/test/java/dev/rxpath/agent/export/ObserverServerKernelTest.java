@@ -152,7 +152,7 @@ class ObserverServerKernelTest {
         GetPathsResponse first = stream.next();
         assertTrue(first.hasPath(), first.toString());
         assertTrue(first.getPath().getCopied() > 0 || first.getPath().getPayload() > 0, first.toString());
-        assertTrue(t.bytesRead() == 50_000);
+        assertEquals(50_000, t.bytesRead());
     }
 
     /**
