@@ -1,14 +1,26 @@
 /* rxpath receive-path programs, compiled at run time by bcc.
  *
- * Kernel ABI rule (design.md): read tracepoint fields, function arguments and pointer
- * values only; never dereference a kernel struct through the compile-time headers,
- * which may not match the running kernel.
+ * Kernel ABI rule: read tracepoint fields, function arguments and pointer values only;
+ * never dereference a kernel struct through the compile-time headers, which may not match
+ * the running kernel.
+ *
+ * Two channels leave the kernel. Exact per-socket counters (rx_socks: bytes and segments
+ * received, bytes delivered, reads, drops by reason, resets, retransmits, state) are kept
+ * by every hook that knows the socket, whether or not the rings keep up. The perf ring
+ * carries paths: the records of the segments sampled at their first stage, and of every
+ * drop, reset and retransmit. A segment that is not sampled costs its later stages one
+ * lookup each.
  *
  * The agent compiles this file once, with
  *   -DRX_HOOK_<category>__<event>        for each tracepoint the running kernel has,
  *   -DRX_FIELD_<category>__<event>__<f>  for each field of those tracepoints' formats,
  *   -DRX_KFUNCS                          when the kernel has BTF for fentry/fexit,
  *   -DRX_KPROBES                         when the kernel can attach kprobes,
+ *   -DRX_PATHS_ALL                       to record every segment's path (debugging sessions),
+ *   -DRX_SAMPLE_INTERVAL_NS=N -DRX_SAMPLE_BURST_NS=B
+ *                                        else: each CPU samples one segment per N ns, up to B ns of credit,
+ *   -DRX_SAMPLE_RATIO=R                  or: a segment is sampled when a random u32 is below R,
+ *   -DRX_MAX_SOCKETS=N                   the size of rx_socks,
  *   -DRX_BENCH=<copies>                  instead of all these, for bin/rxpath bench ring,
  * so one file serves every kernel: a hook the kernel lacks is not compiled, and a field
  * an older kernel lacks reads as zero.
@@ -18,7 +30,7 @@
 
 #ifdef RX_FIELD_skb__kfree_skb__reason
 /* bcc's generated args struct names this enum; the compile-time headers may not
- * define it. An enum field is 4 bytes whatever its enumerators (kernel-notes.md). */
+ * define it. An enum field is 4 bytes whatever its enumerators. */
 enum skb_drop_reason { RX_SKB_DROP_REASON_ANY };
 #endif
 #ifdef RX_FIELD_tcp__tcp_send_reset__reason
@@ -28,13 +40,28 @@ enum sk_rst_reason { RX_SK_RST_REASON_ANY };
 #define RX_AF_INET 2
 #define RX_AF_INET6 10
 #define RX_IPPROTO_TCP 6
+#define RX_MSG_PEEK 2
 
-/* One perf output table for every record type, and the programs' own per-CPU count of
- * what they submitted and what the ring refused: the agent reads it beside the ring's
- * LOST records, so no loss goes unseen. (bcc rewrites map calls only in the main file,
- * so these cannot move to a header.) */
+#ifndef RX_MAX_SOCKETS
+#define RX_MAX_SOCKETS 131072
+#endif
+
+/* One perf output table for every record type, and the programs' own per-CPU counts (enum
+ * rx_stat): what they submitted, what the ring refused, what they sampled. (bcc rewrites map
+ * calls only in the main file, so these cannot move to a header.) */
 BPF_PERF_OUTPUT(events);
 BPF_PERCPU_ARRAY(rx_stats, u64, RX_STAT_MAX);
+
+/* Allocated as sockets appear: a node with few sockets pays for few. */
+BPF_F_TABLE("hash", u64, struct rx_sock, rx_socks, RX_MAX_SOCKETS, BPF_F_NO_PREALLOC);
+BPF_F_TABLE("hash", struct rx_sock_gone_key, struct rx_sock, rx_socks_gone, 16384, BPF_F_NO_PREALLOC);
+/* A new entry is built here: struct rx_sock beside a record would not fit the 512-byte stack. */
+BPF_PERCPU_ARRAY(rx_sock_init, struct rx_sock, 1);
+
+/* Time from DEV to the socket (tcp_probe) of every segment handled in one softirq, in
+ * log2 buckets of nanoseconds: the one stage time the kernel side measures for every
+ * segment at the cost of a per-CPU slot. */
+BPF_PERCPU_ARRAY(rx_dev_to_socket, u64, 64);
 
 static __always_inline void rx_count(u32 stat)
 {
@@ -43,9 +70,9 @@ static __always_inline void rx_count(u32 stat)
 		*v += 1;
 }
 
-static __always_inline void rx_init(struct rx_header *h, u16 type, u32 size, u64 skb, u64 sk)
+static __always_inline void rx_init_at(struct rx_header *h, u64 ts, u16 type, u32 size, u64 skb, u64 sk)
 {
-	h->ts_ns = bpf_ktime_get_ns();
+	h->ts_ns = ts;
 	h->skb = skb;
 	h->sk = sk;
 	h->type = type;
@@ -53,10 +80,20 @@ static __always_inline void rx_init(struct rx_header *h, u16 type, u32 size, u64
 	h->size = size;
 }
 
+static __always_inline void rx_init(struct rx_header *h, u16 type, u32 size, u64 skb, u64 sk)
+{
+	rx_init_at(h, bpf_ktime_get_ns(), type, size, skb, sk);
+}
+
+#define RX_ENOENT 2
+
 static __always_inline void rx_submit(void *ctx, void *rec, u32 size)
 {
-	if (events.perf_submit(ctx, rec, size) == 0)
+	int rc = events.perf_submit(ctx, rec, size);
+	if (rc == 0)
 		rx_count(RX_STAT_SUBMITTED);
+	else if (rc == -RX_ENOENT) /* the hooks attach before the agent opens the rings */
+		rx_count(RX_STAT_UNREAD);
 	else
 		rx_count(RX_STAT_FAILED);
 }
@@ -98,6 +135,202 @@ static __always_inline void rx_sockaddr(const u8 *sa, u8 *addr, u16 *port, u16 *
 		}                                                         \
 	} while (0)
 
+/* ---- per-socket counters ---- */
+
+/*
+ * A socket's entry begins at its first record with addresses. An entry whose socket closed
+ * stays for the agent to collect (reads and queue purges still come after the close); a
+ * new socket at that address first moves it to rx_socks_gone, keyed by address and birth.
+ */
+static __always_inline struct rx_sock *rx_sock_begin(u64 sk, struct rx_tuple *t, struct rx_sock *closed)
+{
+	if (!sk)
+		return 0;
+	if (closed) {
+		struct rx_sock_gone_key k = {.sk = sk, .first_ns = closed->first_ns};
+		if (rx_socks_gone.update(&k, closed) != 0)
+			rx_count(RX_STAT_GONE_FULL);
+	}
+	u32 zero = 0;
+	struct rx_sock *init = rx_sock_init.lookup(&zero);
+	if (!init)
+		return 0;
+	__builtin_memset(init, 0, sizeof(*init));
+	init->first_ns = bpf_ktime_get_ns();
+	init->t = *t;
+	init->state = -1;
+	/* insert, not update, where there was none: a racing CPU's entry wins and is kept */
+	if (closed)
+		rx_socks.update(&sk, init);
+	else
+		rx_socks.insert(&sk, init);
+	struct rx_sock *s = rx_socks.lookup(&sk);
+	if (!s)
+		rx_count(RX_STAT_SOCKS_FULL);
+	return s;
+}
+
+/* The entry of a socket a record without addresses names; null (and counted) if it has none. */
+static __always_inline struct rx_sock *rx_sock_known(u64 sk)
+{
+	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
+	if (!s)
+		rx_count(RX_STAT_UNTRACKED);
+	return s;
+}
+
+static __always_inline void rx_reader(struct rx_task *t)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	if (t->tgid != id >> 32 || t->pid != (u32)id)
+		rx_task(t);
+}
+
+static __always_inline void rx_sock_drop(struct rx_sock *s, u32 reason)
+{
+#pragma unroll
+	for (int i = 0; i < RX_DROP_SLOTS; i++) {
+		if (s->drop_count[i] == 0)
+			s->drop_reason[i] = reason; /* claim a free slot */
+		if (s->drop_reason[i] == reason) {
+			__sync_fetch_and_add(&s->drop_count[i], 1);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&s->drops_other, 1);
+}
+
+/* ---- which segments have a path ----
+ *
+ * Each CPU keeps its last few received skbs in slots (by address): their DEV time, length and
+ * device, and whether they were sampled. Stages in the same softirq read the decision there;
+ * stages later or elsewhere (a socket's backlog, the reader's copy, the free) look the skb up
+ * in rx_sampled. A dropped or reset skb that was not sampled still gets its path: its DEV
+ * stage comes from the slot.
+ */
+#define RX_RECENT_SLOTS 16
+struct rx_recent {
+	u64 skb;
+	u64 dev_ns;
+	u32 len;
+	u8 decided; /* by the driver-entry tracepoint, for the DEV stage that follows it */
+	u8 sampled;
+	u16 pad;
+	char ifname[16];
+};
+BPF_PERCPU_ARRAY(rx_recent, struct rx_recent, RX_RECENT_SLOTS);
+
+static __always_inline struct rx_recent *rx_recent_slot(u64 skb)
+{
+	u32 i = (u32)((skb >> 8) ^ (skb >> 12)) & (RX_RECENT_SLOTS - 1); /* skbs are 256-byte slab objects */
+	return rx_recent.lookup(&i);
+}
+
+#ifndef RX_PATHS_ALL
+BPF_TABLE("lru_hash", u64, u8, rx_sampled, 8192);
+#endif
+
+#ifdef RX_SAMPLE_INTERVAL_NS
+struct rx_sampler {
+	u64 credit_ns;
+	u64 last_ns;
+};
+BPF_PERCPU_ARRAY(rx_sampler, struct rx_sampler, 1);
+#endif
+
+/* The first stage's decision: a token bucket per CPU (a rate), or a random ratio. */
+static __always_inline int rx_decide(u64 now)
+{
+#ifdef RX_PATHS_ALL
+	return 1;
+#else
+	int pick = 0;
+#ifdef RX_SAMPLE_RATIO
+	pick = bpf_get_prandom_u32() < (u32)RX_SAMPLE_RATIO;
+#endif
+#ifdef RX_SAMPLE_INTERVAL_NS
+	u32 zero = 0;
+	struct rx_sampler *b = rx_sampler.lookup(&zero);
+	if (b) {
+		u64 credit = b->credit_ns + (now - b->last_ns);
+		b->last_ns = now;
+		if (credit > RX_SAMPLE_BURST_NS)
+			credit = RX_SAMPLE_BURST_NS;
+		if (credit >= RX_SAMPLE_INTERVAL_NS) {
+			credit -= RX_SAMPLE_INTERVAL_NS;
+			pick = 1;
+		}
+		b->credit_ns = credit;
+	}
+#endif
+	return pick;
+#endif
+}
+
+/* Whether a stage of this skb is recorded, away from its receive softirq. */
+static __always_inline int rx_traced(u64 skb)
+{
+#ifdef RX_PATHS_ALL
+	return 1;
+#else
+	return skb && rx_sampled.lookup(&skb) != 0;
+#endif
+}
+
+/* The same, for a stage that may still be in the softirq that received the skb. */
+static __always_inline int rx_traced_here(u64 skb)
+{
+#ifdef RX_PATHS_ALL
+	return 1;
+#else
+	struct rx_recent *slot = rx_recent_slot(skb);
+	if (slot && slot->skb == skb)
+		return slot->sampled;
+	return rx_traced(skb);
+#endif
+}
+
+static __always_inline void rx_untrace(u64 skb)
+{
+#ifndef RX_PATHS_ALL
+	rx_sampled.delete(&skb);
+#endif
+}
+
+static __always_inline void rx_emit_dev(void *ctx, struct rx_recent *slot, u64 skb)
+{
+	struct rx_dev r = {};
+	rx_init_at(&r.h, slot->dev_ns, RX_DEV, sizeof(r), skb, 0);
+	r.len = slot->len;
+	__builtin_memcpy(r.ifname, slot->ifname, sizeof(r.ifname));
+	rx_submit(ctx, &r, sizeof(r));
+}
+
+/* A drop or reset of an skb that was not sampled: its DEV stage from this CPU's slot, if it is there. */
+static __always_inline void rx_emit_unsampled_dev(void *ctx, u64 skb)
+{
+#ifndef RX_PATHS_ALL
+	struct rx_recent *slot = rx_recent_slot(skb);
+	if (skb && slot && slot->skb == skb && !slot->sampled) {
+		rx_emit_dev(ctx, slot, skb);
+		slot->sampled = 1;
+		rx_count(RX_STAT_PROMOTED);
+	}
+#endif
+}
+
+/* From a reset on, an unsampled skb's stages are recorded too: its drop follows. */
+static __always_inline void rx_promote(void *ctx, u64 skb)
+{
+#ifndef RX_PATHS_ALL
+	if (!skb || rx_traced(skb))
+		return;
+	rx_emit_unsampled_dev(ctx, skb);
+	u8 one = 1;
+	rx_sampled.update(&skb, &one);
+#endif
+}
+
 #ifdef RX_BENCH
 /* bin/rxpath bench ring: for every skb entering the core receive path, submit
  * RX_BENCH copies of a real struct rx_dev, so a loopback UDP flood offers the rings
@@ -119,19 +352,48 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 #ifdef RX_HOOK_net__netif_receive_skb
 TRACEPOINT_PROBE(net, netif_receive_skb)
 {
-	struct rx_dev r = {};
-	rx_init(&r.h, RX_DEV, sizeof(r), (u64)args->skbaddr, 0);
-	r.len = args->len;
-	bpf_probe_read_kernel_str(r.ifname, sizeof(r.ifname), (char *)args + (args->data_loc_name & 0xFFFF));
-	rx_submit(args, &r, sizeof(r));
+	u64 skb = (u64)args->skbaddr, now = bpf_ktime_get_ns();
+	struct rx_recent *slot = rx_recent_slot(skb);
+	if (!slot)
+		return 0;
+	int sampled = slot->skb == skb && slot->decided ? slot->sampled : rx_decide(now);
+	slot->skb = skb;
+	slot->dev_ns = now;
+	slot->len = args->len;
+	slot->decided = 0;
+	slot->sampled = sampled;
+	bpf_probe_read_kernel_str(slot->ifname, sizeof(slot->ifname), (char *)args + (args->data_loc_name & 0xFFFF));
+#ifndef RX_PATHS_ALL
+	if (!sampled) {
+		/* an earlier skb at this address may have been sampled and freed unseen */
+		if (rx_sampled.lookup(&skb))
+			rx_sampled.delete(&skb);
+		return 0;
+	}
+	u8 one = 1;
+	rx_sampled.update(&skb, &one);
+	rx_count(RX_STAT_SAMPLED);
+#endif
+	rx_emit_dev(args, slot, skb);
 	return 0;
 }
 #endif
 
-/* Driver metadata, from drivers that hand skbs over with netif_receive_skb() or GRO.
- * Both tracepoints share one format. */
-#define RX_DEV_META_FILL(r, gro)                                                           \
-	rx_init(&r.h, RX_DEV_META, sizeof(r), (u64)args->skbaddr, 0);                      \
+/* Driver metadata, from drivers that hand skbs over with netif_receive_skb() or GRO. Both
+ * tracepoints share one format. They come before DEV, so the sampling decision is made here. */
+#define RX_DEV_META(r, gro)                                                                \
+	u64 skb = (u64)args->skbaddr;                                                      \
+	int sampled = rx_decide(bpf_ktime_get_ns());                                       \
+	struct rx_recent *slot = rx_recent_slot(skb);                                      \
+	if (slot) {                                                                        \
+		slot->skb = skb;                                                           \
+		slot->decided = 1;                                                         \
+		slot->sampled = sampled;                                                   \
+	}                                                                                  \
+	if (!sampled)                                                                      \
+		return 0;                                                                  \
+	struct rx_dev_meta r = {};                                                         \
+	rx_init(&r.h, RX_DEV_META, sizeof(r), skb, 0);                                     \
 	bpf_probe_read_kernel_str(r.ifname, sizeof(r.ifname), (char *)args + (args->data_loc_name & 0xFFFF)); \
 	r.napi_id = args->napi_id;                                                         \
 	r.hash = args->hash;                                                               \
@@ -144,14 +406,13 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	r.gso_type = args->gso_type;                                                       \
 	r.l4_hash = args->l4_hash;                                                         \
 	r.nr_frags = args->nr_frags;                                                       \
-	r.via_gro = gro;
+	r.via_gro = gro;                                                                   \
+	rx_submit(args, &r, sizeof(r));
 
 #ifdef RX_HOOK_net__netif_receive_skb_entry
 TRACEPOINT_PROBE(net, netif_receive_skb_entry)
 {
-	struct rx_dev_meta r = {};
-	RX_DEV_META_FILL(r, 0);
-	rx_submit(args, &r, sizeof(r));
+	RX_DEV_META(r, 0);
 	return 0;
 }
 #endif
@@ -159,9 +420,7 @@ TRACEPOINT_PROBE(net, netif_receive_skb_entry)
 #ifdef RX_HOOK_net__napi_gro_receive_entry
 TRACEPOINT_PROBE(net, napi_gro_receive_entry)
 {
-	struct rx_dev_meta r = {};
-	RX_DEV_META_FILL(r, 1);
-	rx_submit(args, &r, sizeof(r));
+	RX_DEV_META(r, 1);
 	return 0;
 }
 #endif
@@ -189,10 +448,16 @@ static __always_inline int rx_sock_rcv_set(u64 sk, u64 skb)
 }
 #endif
 
+#ifndef RX_HOOK_sock__sock_recv_length
+/* Without sock_recv_length (before 6.2), bytes delivered are the bytes copied out of a
+ * socket's skbs: tcp_probe notes each payload skb's socket for the copy program. Every
+ * copied skb, merged ones' hosts included, was seen there under its own address. */
+BPF_TABLE("lru_hash", u64, u64, rx_skb_sock, 16384);
+#endif
+
 #ifdef RX_HOOK_tcp__tcp_probe
 TRACEPOINT_PROBE(tcp, tcp_probe)
 {
-	struct rx_sock_queue r = {};
 	u64 skb = 0, sk = 0;
 #ifdef RX_FIELD_tcp__tcp_probe__skbaddr
 	skb = (u64)args->skbaddr;
@@ -208,18 +473,59 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 		sk = cur->sk;
 	}
 #endif
-	rx_init(&r.h, RX_SOCK_QUEUE, sizeof(r), skb, sk);
+	struct rx_sock_queue r = {};
 	u16 ignored_port, family;
 	rx_sockaddr(args->saddr, r.t.saddr, &ignored_port, &family);
 	rx_sockaddr(args->daddr, r.t.daddr, &ignored_port, &family);
 	r.t.sport = args->sport;
 	r.t.dport = args->dport;
 	r.t.family = args->family;
+	u32 len = args->data_len;
+
+	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
+	if (!s || s->closed_ns) /* a closed socket receives no segments: its address is a new one's */
+		s = rx_sock_begin(sk, &r.t, s);
+	if (s) {
+		/* one socket's segments are handled one at a time, under its lock */
+		u64 start = s->bytes_in > s->delivered ? s->bytes_in : s->delivered;
+		if (len) {
+			s->segs++;
+			s->bytes_in = start + len;
+		}
+		r.stream_end = start + len;
+		s->rcv_wnd = args->rcv_wnd;
+		s->srtt = args->srtt;
+		s->snd_wnd = args->snd_wnd;
+		s->snd_cwnd = args->snd_cwnd;
+#ifdef RX_FIELD_tcp__tcp_probe__sock_cookie
+		if (!s->cookie)
+			s->cookie = args->sock_cookie;
+#endif
+	}
+#ifndef RX_HOOK_sock__sock_recv_length
+	if (len && skb)
+		rx_skb_sock.update(&skb, &sk);
+#endif
+
+	u64 now = bpf_ktime_get_ns();
+	int traced;
+	struct rx_recent *slot = rx_recent_slot(skb);
+	if (skb && slot && slot->skb == skb) {
+		traced = slot->sampled;
+		rx_dev_to_socket.increment(bpf_log2l(now - slot->dev_ns));
+	} else {
+		traced = rx_traced(skb);
+	}
+	if (!traced)
+		return 0;
+	if (s && len && r.stream_end > s->sample_end)
+		s->sample_end = r.stream_end;
+	rx_init_at(&r.h, now, RX_SOCK_QUEUE, sizeof(r), skb, sk);
 #ifdef RX_FIELD_tcp__tcp_probe__sock_cookie
 	r.cookie = args->sock_cookie;
 #endif
 	r.mark = args->mark;
-	r.data_len = args->data_len;
+	r.data_len = len;
 	r.snd_nxt = args->snd_nxt;
 	r.snd_una = args->snd_una;
 	r.snd_cwnd = args->snd_cwnd;
@@ -237,25 +543,58 @@ TRACEPOINT_PROBE(sock, sk_data_ready)
 {
 	if (args->protocol != RX_IPPROTO_TCP)
 		return 0;
+	u64 sk = (u64)args->skaddr;
+	struct rx_sock *s = rx_socks.lookup(&sk);
+	if (s)
+		__sync_fetch_and_add(&s->wakeups, 1);
+#ifdef RX_PATHS_ALL
 	struct rx_data_ready r = {};
-	rx_init(&r.h, RX_DATA_READY, sizeof(r), 0, (u64)args->skaddr);
+	rx_init(&r.h, RX_DATA_READY, sizeof(r), 0, sk);
 	r.caller = args->ip;
 	r.family = args->family;
 	r.protocol = args->protocol;
 	rx_submit(args, &r, sizeof(r));
+#endif
 	return 0;
 }
 #endif
 
-/* ---- USER: the copy to the application, in the reading task ---- */
+/* ---- USER: the copy to the application, in the reading task ----
+ * A read is recorded while a sampled payload of its socket waits (its delivered count
+ * tells which payloads it took), or always with --paths all. */
+
+static __always_inline u64 rx_delivered(struct rx_sock *s, s32 bytes, int *waited)
+{
+	u64 before = s->delivered;
+	__sync_fetch_and_add(&s->delivered, bytes);
+	__sync_fetch_and_add(&s->reads, 1);
+	rx_reader(&s->reader);
+	if (s->sample_end > before)
+		*waited = 1;
+	return before + bytes;
+}
 
 #ifdef RX_HOOK_skb__skb_copy_datagram_iovec
 TRACEPOINT_PROBE(skb, skb_copy_datagram_iovec)
 {
+	u64 skb = (u64)args->skbaddr, sk = 0, delivered = 0;
+	int emit = rx_traced(skb);
+#ifndef RX_HOOK_sock__sock_recv_length
+	u64 *owner = rx_skb_sock.lookup(&skb);
+	if (owner && args->len > 0) {
+		sk = *owner;
+		struct rx_sock *s = rx_sock_known(sk);
+		if (s)
+			delivered = rx_delivered(s, args->len, &emit);
+	}
+#endif
+	if (!emit)
+		return 0;
 	struct rx_copy r = {};
-	rx_init(&r.h, RX_COPY, sizeof(r), (u64)args->skbaddr, 0);
+	rx_init(&r.h, RX_COPY, sizeof(r), skb, sk);
 	rx_task(&r.task);
 	r.len = args->len;
+	r.delivered = delivered;
 	rx_submit(args, &r, sizeof(r));
 	return 0;
 }
@@ -266,13 +605,26 @@ TRACEPOINT_PROBE(sock, sock_recv_length)
 {
 	if (args->protocol != RX_IPPROTO_TCP)
 		return 0;
+	u64 sk = (u64)args->sk, delivered = 0;
+	int emit = 0;
+#ifdef RX_PATHS_ALL
+	emit = 1;
+#endif
+	if (args->ret > 0 && !(args->flags & RX_MSG_PEEK)) {
+		struct rx_sock *s = rx_sock_known(sk);
+		if (s)
+			delivered = rx_delivered(s, args->ret, &emit);
+	}
+	if (!emit)
+		return 0;
 	struct rx_recv r = {};
-	rx_init(&r.h, RX_RECV, sizeof(r), 0, (u64)args->sk);
+	rx_init(&r.h, RX_RECV, sizeof(r), 0, sk);
 	rx_task(&r.task);
 	r.ret = args->ret;
 	r.flags = args->flags;
 	r.family = args->family;
 	r.protocol = args->protocol;
+	r.delivered = delivered;
 	rx_submit(args, &r, sizeof(r));
 	return 0;
 }
@@ -283,8 +635,12 @@ TRACEPOINT_PROBE(sock, sock_recv_length)
 #ifdef RX_HOOK_skb__consume_skb
 TRACEPOINT_PROBE(skb, consume_skb)
 {
+	u64 skb = (u64)args->skbaddr;
+	if (!rx_traced(skb))
+		return 0;
+	rx_untrace(skb);
 	struct rx_consume r = {};
-	rx_init(&r.h, RX_CONSUME, sizeof(r), (u64)args->skbaddr, 0);
+	rx_init(&r.h, RX_CONSUME, sizeof(r), skb, 0);
 #ifdef RX_FIELD_skb__consume_skb__location /* since 6.3 */
 	r.location = (u64)args->location;
 #endif
@@ -296,16 +652,25 @@ TRACEPOINT_PROBE(skb, consume_skb)
 #ifdef RX_HOOK_skb__kfree_skb
 TRACEPOINT_PROBE(skb, kfree_skb)
 {
+	u64 skb = (u64)args->skbaddr;
 	struct rx_drop r = {};
-	rx_init(&r.h, RX_DROP, sizeof(r), (u64)args->skbaddr, 0);
-#ifdef RX_FIELD_skb__kfree_skb__rx_sk
-	r.h.sk = (u64)args->rx_sk;
-#endif
-	r.location = (u64)args->location;
-	r.protocol = args->protocol;
 #ifdef RX_FIELD_skb__kfree_skb__reason
 	r.reason = args->reason;
 #endif
+#ifdef RX_FIELD_skb__kfree_skb__rx_sk
+	u64 sk = (u64)args->rx_sk;
+	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
+	if (s)
+		rx_sock_drop(s, r.reason);
+	r.h.sk = sk;
+#endif
+	if (rx_traced(skb))
+		rx_untrace(skb);
+	else
+		rx_emit_unsampled_dev(args, skb);
+	rx_init(&r.h, RX_DROP, sizeof(r), skb, r.h.sk);
+	r.location = (u64)args->location;
+	r.protocol = args->protocol;
 	rx_submit(args, &r, sizeof(r));
 	return 0;
 }
@@ -314,8 +679,13 @@ TRACEPOINT_PROBE(skb, kfree_skb)
 #ifdef RX_HOOK_tcp__tcp_send_reset
 TRACEPOINT_PROBE(tcp, tcp_send_reset)
 {
+	u64 skb = (u64)args->skbaddr, sk = (u64)args->skaddr;
+	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
+	if (s)
+		__sync_fetch_and_add(&s->resets_sent, 1);
+	rx_promote(args, skb);
 	struct rx_reset_sent r = {};
-	rx_init(&r.h, RX_RESET_SENT, sizeof(r), (u64)args->skbaddr, (u64)args->skaddr);
+	rx_init(&r.h, RX_RESET_SENT, sizeof(r), skb, sk);
 	rx_sockaddr(args->saddr, r.t.saddr, &r.t.sport, &r.t.family);
 	rx_sockaddr(args->daddr, r.t.daddr, &r.t.dport, &r.t.family);
 #ifdef RX_FIELD_tcp__tcp_send_reset__state
@@ -335,11 +705,17 @@ TRACEPOINT_PROBE(tcp, tcp_send_reset)
 TRACEPOINT_PROBE(tcp, tcp_receive_reset)
 {
 	struct rx_reset_recv r = {};
-	rx_init(&r.h, RX_RESET_RECV, sizeof(r), 0, (u64)args->skaddr);
+	u64 sk = (u64)args->skaddr;
+	rx_init(&r.h, RX_RESET_RECV, sizeof(r), 0, sk);
 	RX_TUPLE_SPLIT(r.t, args);
 #ifdef RX_FIELD_tcp__tcp_receive_reset__sock_cookie
 	r.cookie = args->sock_cookie;
 #endif
+	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
+	if (!s || s->closed_ns)
+		s = rx_sock_begin(sk, &r.t, s);
+	if (s)
+		__sync_fetch_and_add(&s->resets_recv, 1);
 	rx_submit(args, &r, sizeof(r));
 	return 0;
 }
@@ -349,12 +725,18 @@ TRACEPOINT_PROBE(tcp, tcp_receive_reset)
 TRACEPOINT_PROBE(tcp, tcp_retransmit_skb)
 {
 	struct rx_retransmit r = {};
-	rx_init(&r.h, RX_RETRANSMIT, sizeof(r), (u64)args->skbaddr, (u64)args->skaddr);
+	u64 sk = (u64)args->skaddr;
+	rx_init(&r.h, RX_RETRANSMIT, sizeof(r), (u64)args->skbaddr, sk);
 	RX_TUPLE_SPLIT(r.t, args);
 	r.state = args->state;
 #ifdef RX_FIELD_tcp__tcp_retransmit_skb__err
 	r.err = args->err;
 #endif
+	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
+	if (!s || s->closed_ns)
+		s = rx_sock_begin(sk, &r.t, s);
+	if (s)
+		__sync_fetch_and_add(&s->retransmits, 1);
 	rx_submit(args, &r, sizeof(r));
 	return 0;
 }
@@ -366,11 +748,24 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 	if (args->protocol != RX_IPPROTO_TCP)
 		return 0;
 	struct rx_state r = {};
-	rx_init(&r.h, RX_STATE, sizeof(r), 0, (u64)args->skaddr);
+	u64 sk = (u64)args->skaddr;
 	RX_TUPLE_SPLIT(r.t, args);
+	struct rx_sock *s = rx_socks.lookup(&sk);
+	if (!s || s->closed_ns) /* a change after the close: connect() again, or a new socket at the address */
+		s = rx_sock_begin(sk, &r.t, s);
+	if (s) {
+		s->t = r.t; /* a connecting socket gets its port after its first change */
+		s->state = args->newstate;
+		s->states++;
+		if (args->newstate == RX_TCP_CLOSE)
+			s->closed_ns = bpf_ktime_get_ns();
+	}
+#ifdef RX_PATHS_ALL
+	rx_init(&r.h, RX_STATE, sizeof(r), 0, sk);
 	r.oldstate = args->oldstate;
 	r.newstate = args->newstate;
 	rx_submit(args, &r, sizeof(r));
+#endif
 	return 0;
 }
 #endif
@@ -390,9 +785,11 @@ static __always_inline int rx_stage(void *ctx, u64 skb, u16 type, u16 family)
 {
 	struct rx_stage r = {};
 	u32 zero = 0;
+	rx_rcv_skb.update(&zero, &skb);
+	if (!rx_traced_here(skb))
+		return 0;
 	rx_init(&r.h, type, sizeof(r), skb, 0);
 	r.family = family;
-	rx_rcv_skb.update(&zero, &skb);
 	rx_submit(ctx, &r, sizeof(r));
 	return 0;
 }
@@ -427,6 +824,8 @@ static __always_inline void rx_lookup_v6(struct rx_tuple *t, u64 saddr, u16 spor
 
 static __always_inline int rx_lookup_emit(void *ctx, struct rx_tuple *t, u64 skb, u8 listener, u64 sk)
 {
+	if (!rx_traced_here(skb))
+		return 0;
 	struct rx_lookup r = {};
 	rx_init(&r.h, RX_LOOKUP, sizeof(r), skb, sk);
 	r.t = *t;

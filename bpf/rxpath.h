@@ -16,7 +16,7 @@
 #ifndef RXPATH_H
 #define RXPATH_H
 
-#define RX_ABI_VERSION 1
+#define RX_ABI_VERSION 2
 
 enum rx_record_type {
 	RX_DEV = 1,          /* net:netif_receive_skb: every skb entering the core receive path */
@@ -34,14 +34,25 @@ enum rx_record_type {
 	RX_RESET_RECV = 13,  /* tcp:tcp_receive_reset */
 	RX_RETRANSMIT = 14,  /* tcp:tcp_retransmit_skb */
 	RX_STATE = 15,       /* sock:inet_sock_set_state (TCP only) */
+	RX_SOCK = 16,        /* not emitted by a program: the agent's read of one rx_socks entry (struct rx_sock_record) */
 };
 
 /* Per-CPU counters the programs keep about themselves (BPF_PERCPU_ARRAY rx_stats). */
 enum rx_stat {
-	RX_STAT_SUBMITTED = 0, /* perf_submit succeeded */
-	RX_STAT_FAILED = 1,    /* perf_submit failed: the ring was full (the reader sees LOST) */
-	RX_STAT_MAX = 2,
+	RX_STAT_SUBMITTED = 0,   /* perf_submit succeeded */
+	RX_STAT_FAILED = 1,      /* perf_submit failed: the ring was full (the reader sees LOST) */
+	RX_STAT_SAMPLED = 2,     /* segments chosen at their first stage for a full path */
+	RX_STAT_PROMOTED = 3,    /* segments not sampled whose path was kept because they were dropped or reset */
+	RX_STAT_SOCKS_FULL = 4,  /* sockets left uncounted: rx_socks was full */
+	RX_STAT_GONE_FULL = 5,   /* a closed socket's counters lost: its address was reused and rx_socks_gone was full */
+	RX_STAT_UNTRACKED = 6,   /* reads, copies and drops on a socket rx_socks does not hold (it predates the agent) */
+	RX_STAT_UNREAD = 7,      /* perf_submit found no ring for its CPU: the agent was still opening them */
+	RX_STAT_MAX = 8,
 };
+
+/* TCP_CLOSE in include/net/tcp_states.h: the TCP states are uapi (ss and /proc/net/tcp print them)
+ * and have not changed since they were defined. */
+#define RX_TCP_CLOSE 7
 
 struct rx_header {
 	__u64 ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -126,7 +137,8 @@ struct rx_sock_queue {
 	__u32 srtt;           /* smoothed RTT, in 1/8 microseconds as the kernel keeps it */
 	__u32 rcv_wnd;
 	__u32 pad;
-};                        /* 120 bytes */
+	__u64 stream_end;     /* the socket's stream offset after this payload (struct rx_sock bytes_in) */
+};                        /* 128 bytes */
 
 struct rx_data_ready {
 	struct rx_header h;
@@ -137,11 +149,12 @@ struct rx_data_ready {
 };                        /* 48 bytes */
 
 struct rx_copy {
-	struct rx_header h;
+	struct rx_header h;   /* sk: the socket, where the program knows it (kernels without sock_recv_length) */
 	struct rx_task task;
 	__s32 len;
 	__u32 pad;
-};                        /* 72 bytes */
+	__u64 delivered;      /* the socket's delivered bytes after this copy, where sk is known; else 0 */
+};                        /* 80 bytes */
 
 struct rx_recv {
 	struct rx_header h;
@@ -151,7 +164,8 @@ struct rx_recv {
 	__u16 family;
 	__u16 protocol;
 	__u32 pad;
-};                        /* 80 bytes */
+	__u64 delivered;      /* the socket's delivered bytes after this read (struct rx_sock delivered) */
+};                        /* 88 bytes */
 
 struct rx_consume {
 	struct rx_header h;
@@ -192,5 +206,55 @@ struct rx_state {
 	__s32 oldstate;
 	__s32 newstate;
 };                        /* 80 bytes */
+
+/* ---- per-socket counters: the exact channel, independent of the rings ----
+ *
+ * One rx_socks entry per TCP socket seen since the agent attached, keyed by the socket's
+ * address, updated by every hook that knows the socket. The agent reads the map
+ * periodically and deletes an entry some time after its socket closed; a closed entry
+ * whose address a new socket takes first is moved to rx_socks_gone (key: address and
+ * first_ns), which the agent empties. Counters are cumulative since first_ns.
+ */
+#define RX_DROP_SLOTS 4
+
+struct rx_sock {
+	__u64 cookie;          /* socket cookie where a record carried one (tcp_probe, tcp_receive_reset), else 0 */
+	__u64 first_ns;        /* when this entry began: the socket's first record since the agent attached */
+	__u64 closed_ns;       /* when it changed to TCP_CLOSE; 0 while open */
+	struct rx_tuple t;     /* s = local end, d = remote; family 0 until a record with addresses */
+	__u64 segs;            /* segments with payload the socket accepted (tcp_probe data_len > 0) */
+	__u64 bytes_in;        /* stream offset after the last payload: max(bytes_in, delivered) + data_len */
+	__u64 delivered;       /* bytes the application took: recvmsg returns without MSG_PEEK, or, where
+	                          the kernel has no sock_recv_length, bytes copied out of the socket's skbs */
+	__u64 reads;           /* recvmsg calls that took bytes (copies, where there is no sock_recv_length) */
+	__u64 sample_end;      /* stream offset up to which a sampled payload waits: reads before it are recorded */
+	__u32 drop_reason[RX_DROP_SLOTS]; /* the first reasons its skbs were dropped with ... */
+	__u32 drop_count[RX_DROP_SLOTS];  /* ... and how often */
+	__u32 drops_other;     /* drops with a reason beyond those slots */
+	__u32 resets_sent;
+	__u32 resets_recv;
+	__u32 retransmits;
+	__u32 wakeups;         /* sk_data_ready */
+	__u32 states;          /* state changes */
+	__s32 state;           /* the last TCP state, -1 until a change is seen */
+	__u32 rcv_wnd;         /* from the last tcp_probe */
+	__u32 srtt;            /* 1/8 us */
+	__u32 snd_wnd;
+	__u32 snd_cwnd;
+	__u32 pad;
+	struct rx_task reader; /* the task that last read */
+};                         /* 216 bytes */
+
+struct rx_sock_gone_key {
+	__u64 sk;
+	__u64 first_ns;
+};
+
+/* How the agent hands an rx_sock entry to its decoder and recordings: a record like the
+ * programs' own (h.sk = the key, h.ts_ns = when the agent read it, h.cpu = 0xffff). */
+struct rx_sock_record {
+	struct rx_header h;
+	struct rx_sock s;
+};                         /* 248 bytes */
 
 #endif /* RXPATH_H */

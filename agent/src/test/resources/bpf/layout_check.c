@@ -4,8 +4,11 @@
 #include "rxpath.h"
 
 BPF_PERF_OUTPUT(events);
+/* The agent's counter maps, as bpf/receive.c declares them: the test reads one entry back. */
+BPF_F_TABLE("hash", u64, struct rx_sock, rx_socks, 16, BPF_F_NO_PREALLOC);
+BPF_F_TABLE("hash", struct rx_sock_gone_key, struct rx_sock, rx_socks_gone, 16, BPF_F_NO_PREALLOC);
 
-/* All fifteen records do not fit the 512-byte BPF stack: build each in one scratch slot. */
+/* All the records do not fit the 512-byte BPF stack: build each in one scratch slot. */
 union rx_any {
 	struct rx_dev dev;
 	struct rx_dev_meta meta;
@@ -21,6 +24,7 @@ union rx_any {
 	struct rx_reset_recv rr;
 	struct rx_retransmit rt;
 	struct rx_state st;
+	struct rx_sock sock;
 };
 BPF_PERCPU_ARRAY(scratch, union rx_any, 1);
 
@@ -103,6 +107,7 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getppid)
 	tuple6(&q->t);
 	q->cookie = 0x5152535455565758ULL; q->mark = 0x59; q->data_len = 0x5a; q->snd_nxt = 0x5b; q->snd_una = 0x5c;
 	q->snd_cwnd = 0x5d; q->ssthresh = 0x5e; q->snd_wnd = 0x5f; q->srtt = 0x60; q->rcv_wnd = 0x61;
+	q->stream_end = 0x6263646566676869ULL;
 	events.perf_submit(args, q, sizeof(*q));
 
 	__builtin_memset(u, 0, sizeof(*u));
@@ -116,6 +121,7 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getppid)
 	hdr(&copy->h, RX_COPY, sizeof(*copy));
 	task(&copy->task);
 	copy->len = -7;
+	copy->delivered = 0x7172737475767778ULL;
 	events.perf_submit(args, copy, sizeof(*copy));
 
 	__builtin_memset(u, 0, sizeof(*u));
@@ -123,6 +129,7 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getppid)
 	hdr(&recv->h, RX_RECV, sizeof(*recv));
 	task(&recv->task);
 	recv->ret = 0x71; recv->flags = 0x72; recv->family = 10; recv->protocol = 6;
+	recv->delivered = 0x7a7b7c7d7e7f8081ULL;
 	events.perf_submit(args, recv, sizeof(*recv));
 
 	__builtin_memset(u, 0, sizeof(*u));
@@ -164,5 +171,18 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getppid)
 	tuple6(&st->t);
 	st->oldstate = 0x96; st->newstate = 0x97;
 	events.perf_submit(args, st, sizeof(*st));
+
+	/* a closed socket's entry: the agent's pass hands it over and deletes it */
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_sock *s = (struct rx_sock *)u;
+	s->cookie = 0xc1c2c3c4c5c6c7c8ULL; s->first_ns = 0x0102; s->closed_ns = 0x0103;
+	tuple6(&s->t);
+	s->segs = 0xd1; s->bytes_in = 0xd2d3d4d5d6ULL; s->delivered = 0xd7d8d9ULL; s->reads = 0xda; s->sample_end = 0xdb;
+	s->drop_reason[0] = 3; s->drop_count[0] = 0xe1; s->drop_reason[1] = 0x1002; s->drop_count[1] = 0xe2;
+	s->drops_other = 0xe3; s->resets_sent = 0xe4; s->resets_recv = 0xe5; s->retransmits = 0xe6; s->wakeups = 0xe7;
+	s->states = 0xe8; s->state = 7; s->rcv_wnd = 0xe9; s->srtt = 0xea; s->snd_wnd = 0xeb; s->snd_cwnd = 0xec;
+	task(&s->reader);
+	u64 sk = 0xffff888100000010ULL;
+	rx_socks.update(&sk, s);
 	return 0;
 }

@@ -4,6 +4,7 @@ import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.event.DecodingSink;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.probe.KernelProbe;
+import dev.rxpath.agent.maps.SocketMap;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.ring.PerfRings;
 import dev.rxpath.agent.ring.RecordSink;
@@ -11,22 +12,35 @@ import dev.rxpath.agent.ring.SubmitCounters;
 import java.util.function.UnaryOperator;
 
 /**
- * The running pipeline: kernel hooks → per-CPU perf rings → decoder → sink, on one
- * reader thread. Nothing stays attached after close, nor after SIGINT/SIGTERM, whose
- * shutdown hook closes it.
+ * The running pipeline: kernel hooks → per-CPU perf rings and the per-socket counter map →
+ * decoder → sink, on one reader thread. Nothing stays attached after close, nor after
+ * SIGINT/SIGTERM, whose shutdown hook closes it.
  */
 public final class Agent implements AutoCloseable {
-    /** Ring geometry: pages per CPU (a power of two), wakeup watermark, and the longest a quiet ring waits. */
-    public record Options(int pagesPerCpu, int watermarkBytes, int pollMillis) {
-        public static final Options DEFAULT = new Options(256, 64 * 1024, 100);
+    /**
+     * Ring geometry: pages per CPU (a power of two), wakeup watermark, and the longest a quiet
+     * ring waits; how often the per-socket counters are read.
+     */
+    public record Options(int pagesPerCpu, int watermarkBytes, int pollMillis, int countersMillis) {
+        public static final Options DEFAULT = new Options(256, 64 * 1024, 100, 1000);
+
+        public Options withPages(int pages) {
+            return new Options(pages, watermarkBytes, pollMillis, countersMillis);
+        }
+
+        public Options withCountersMillis(int millis) {
+            return new Options(pagesPerCpu, watermarkBytes, pollMillis, millis);
+        }
     }
 
     /**
      * Counts from both ends. {@code submitFailed} is the programs' own count of records the
      * ring had no room for; {@code lostReported} is the same loss as the rings' LOST records
      * announce it (they trail the kernel's count until the ring has room to say so).
+     * {@code programs} has the programs' other counts: sampling, sockets not counted.
      */
-    public record Stats(long submitted, long submitFailed, long received, long lostReported, long malformed) {
+    public record Stats(long submitted, long submitFailed, long received, long lostReported, long malformed,
+                        SubmitCounters.Totals programs) {
         /** Records that never reached the agent: the kernel's count, the authoritative one. */
         public long lost() {
             return Math.max(submitFailed, lostReported);
@@ -35,6 +49,8 @@ public final class Agent implements AutoCloseable {
 
     private final ReceiveHooks hooks;
     private final PerfRings rings;
+    private final SocketMap sockets;
+    private final long countersNs;
     private final SubmitCounters counters;
     private final DecodingSink decoding;
     private final RecordSink input;
@@ -44,18 +60,21 @@ public final class Agent implements AutoCloseable {
     private volatile Throwable failure;
     private volatile Stats finalStats;
 
-    private Agent(ReceiveHooks hooks, PerfRings rings, EventSink sink, UnaryOperator<RecordSink> tap, int pollMillis) {
+    private Agent(ReceiveHooks hooks, PerfRings rings, EventSink sink, UnaryOperator<RecordSink> tap, Options options) {
         this.hooks = hooks;
         this.rings = rings;
+        // a closed socket's entry outlives its close by a read interval: queue purges and late reads still count
+        this.countersNs = options.countersMillis() * 1_000_000L;
+        this.sockets = new SocketMap(hooks.module(), countersNs);
         this.counters = new SubmitCounters(hooks.module());
         this.decoding = new DecodingSink(sink);
         this.input = tap.apply(decoding);
-        this.pollMillis = pollMillis;
+        this.pollMillis = options.pollMillis();
         this.reader = new Thread(this::readLoop, "rxpath-ring-reader");
     }
 
     public static Agent start(KernelProbe kernel, BpfSource source, Options options, EventSink sink) {
-        return start(ReceiveHooks.attach(kernel, source), options, sink, UnaryOperator.identity());
+        return start(ReceiveHooks.attach(kernel, source, ReceiveHooks.Options.ALL_PATHS), options, sink, UnaryOperator.identity());
     }
 
     /**
@@ -70,15 +89,24 @@ public final class Agent implements AutoCloseable {
             hooks.close();
             throw e;
         }
-        Agent agent = new Agent(hooks, rings, sink, tap, options.pollMillis());
+        Agent agent = new Agent(hooks, rings, sink, tap, options);
         agent.reader.start();
         return agent;
     }
 
     private void readLoop() {
         try {
-            while (running) rings.poll(pollMillis, input);
+            long countersAt = System.nanoTime();
+            while (running) {
+                rings.poll(pollMillis, input);
+                long now = System.nanoTime(); // CLOCK_MONOTONIC, the programs' clock
+                if (now - countersAt >= countersNs) {
+                    sockets.read(input, now);
+                    countersAt = now;
+                }
+            }
             rings.drain(input);
+            sockets.read(input, System.nanoTime());
         } catch (Throwable t) {
             failure = t;
         }
@@ -86,6 +114,11 @@ public final class Agent implements AutoCloseable {
 
     public ReceiveHooks hooks() {
         return hooks;
+    }
+
+    /** The per-socket counter map's reader. Read it on the reader thread, or after close. */
+    public SocketMap sockets() {
+        return sockets;
     }
 
     /** The reader thread, for measuring its CPU time. */
@@ -97,7 +130,7 @@ public final class Agent implements AutoCloseable {
     public Stats stats() {
         if (finalStats != null) return finalStats;
         SubmitCounters.Totals t = counters.read();
-        return new Stats(t.submitted(), t.failed(), rings.received(), rings.lost(), decoding.malformed());
+        return new Stats(t.submitted(), t.failed(), rings.received(), rings.lost(), decoding.malformed(), t);
     }
 
     /** Blocks until the reader stops (after close, or on failure, which is rethrown). */

@@ -11,6 +11,7 @@ import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
+import dev.rxpath.agent.probe.Sampling;
 import dev.rxpath.agent.record.Recorder;
 import dev.rxpath.agent.record.Recording;
 import dev.rxpath.agent.record.RecordingException;
@@ -105,6 +106,26 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--watermark", paramLabel = "BYTES", description = "Wake the reader when this many bytes wait in a ring; 0 wakes per record (default: ${DEFAULT-VALUE}).")
     int watermark = Agent.Options.DEFAULT.watermarkBytes();
 
+    @Option(names = "--paths", paramLabel = "MODE",
+            description = "Which received segments get a full path: sampled (at --path-rate or --path-ratio, decided in the kernel at their first stage) "
+                    + "or all (every segment: for debugging sessions, it costs). Drops, resets and retransmits always get theirs; "
+                    + "per-socket counts are exact either way (default: ${DEFAULT-VALUE}).")
+    PathMode paths = PathMode.sampled;
+
+    enum PathMode { sampled, all }
+
+    @Option(names = "--path-rate", paramLabel = "N", description = "Sampled paths per second for the node, spread over its CPUs; 0: only drops, resets and retransmits (default: ${DEFAULT-VALUE}).")
+    double pathRate = Sampling.DEFAULT.perSecond();
+
+    @Option(names = "--path-ratio", paramLabel = "R", description = "Sample this share of segments instead of a rate, e.g. 0.001.")
+    Double pathRatio;
+
+    @Option(names = "--max-sockets", paramLabel = "N", description = "Sockets the kernel counts at once; one more is counted as untracked (default: ${DEFAULT-VALUE}).")
+    int maxSockets = ReceiveHooks.Options.DEFAULT.maxSockets();
+
+    @Option(names = "--counters-interval", paramLabel = "MS", description = "How often the kernel's per-socket counters are read (default: ${DEFAULT-VALUE}).")
+    int countersInterval = Agent.Options.DEFAULT.countersMillis();
+
     @Option(names = "--stats-interval", paramLabel = "SECONDS", description = "Print counters to stderr this often; 0 never (default: ${DEFAULT-VALUE}).")
     int statsInterval = 10;
 
@@ -119,13 +140,15 @@ final class AgentCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--history and --subscriber-queue must be at least 1");
         }
         Pipeline.Limits limits = pipelineOptions.limits();
+        ReceiveHooks.Options programs = programOptions();
+        if (countersInterval < 10) throw new ParameterException(spec.commandLine(), "--counters-interval must be at least 10 ms");
         Set<Mechanism> allowed = EnumSet.of(Mechanism.TRACEPOINT);
         for (FunctionMechanism m : mechanisms) allowed.add(m.mechanism);
         KernelProbe kernel = KernelProbe.scan(allowed);
         BpfSource source = bpfDir != null ? BpfSource.fromDirectory(bpfDir) : BpfSource.packaged();
         ReceiveHooks hooks;
         try {
-            hooks = ReceiveHooks.attach(kernel, source);
+            hooks = ReceiveHooks.attach(kernel, source, programs);
         } catch (BccException e) {
             err.println("rxpath: " + e.getMessage());
             return 1;
@@ -151,7 +174,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         Agent agent;
         try {
-            agent = Agent.start(hooks, new Agent.Options(pages, watermark, 100), events, tap);
+            agent = Agent.start(hooks, new Agent.Options(pages, watermark, 100, countersInterval), events, tap);
         } catch (BccException | RingException | RecordingException e) {
             err.println("rxpath: " + e.getMessage());
             return 1;
@@ -181,11 +204,27 @@ final class AgentCommand implements Callable<Integer> {
         for (HookStatus s : agent.hooks().statuses()) {
             if (!s.attached()) err.printf("rxpath: %s unavailable (%s stage): %s%n", s.hook().target(), s.hook().stage(), s.reason());
         }
-        err.printf("rxpath: %d hook points attached on %s; Ctrl-C to stop%n",
-                agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease());
+        err.printf("rxpath: %d hook points attached on %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",
+                agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease(), programs.sampling().describe());
         if (statsInterval > 0) startStatsReporter(agent, pipeline, err);
         agent.awaitTermination();
         return 0;
+    }
+
+    /** --paths, --path-rate, --path-ratio and --max-sockets, checked before anything is compiled. */
+    private ReceiveHooks.Options programOptions() {
+        if (maxSockets < 1) throw new ParameterException(spec.commandLine(), "--max-sockets must be at least 1");
+        if (pathRate < 0) throw new ParameterException(spec.commandLine(), "--path-rate must not be negative");
+        if (pathRatio != null && (pathRatio < 0 || pathRatio > 1)) {
+            throw new ParameterException(spec.commandLine(), "--path-ratio must lie between 0 and 1, not " + pathRatio);
+        }
+        boolean rateGiven = spec.commandLine().getParseResult().hasMatchedOption("--path-rate");
+        if (pathRatio != null && rateGiven) throw new ParameterException(spec.commandLine(), "--path-rate and --path-ratio exclude each other");
+        if (paths == PathMode.all && (pathRatio != null || rateGiven)) {
+            throw new ParameterException(spec.commandLine(), "--paths all records every segment: it takes no --path-rate or --path-ratio");
+        }
+        Sampling sampling = paths == PathMode.all ? Sampling.all() : pathRatio != null ? Sampling.ratio(pathRatio) : Sampling.rate(pathRate);
+        return new ReceiveHooks.Options(sampling, maxSockets);
     }
 
     /** --listen HOST:PORT with its TLS files, checked before anything attaches. */

@@ -38,7 +38,7 @@ class AgentProcessKernelTest {
 
     @Test
     void printRawShowsEachRecordOfRealTrafficAndSigintDetaches() throws Exception {
-        Process p = agent("--print", "raw", "--stats-interval", "0").start();
+        Process p = agent("--print", "raw", "--paths", "all", "--stats-interval", "0").start();
         List<String> out = new CopyOnWriteArrayList<>(), err = new CopyOnWriteArrayList<>();
         Thread o = drain(p.getInputStream(), out), e = drain(p.getErrorStream(), err);
         int port = attachedThenSend4321(err);
@@ -60,7 +60,7 @@ class AgentProcessKernelTest {
     @Test
     void printShowsOneLinePerPathAndTheRecordingReplaysToTheSameLines(@TempDir Path dir) throws Exception {
         Path recording = dir.resolve("run.rxrec.gz");
-        Process p = agent("--print", "--record", recording.toString(), "--stats-interval", "0").start();
+        Process p = agent("--print", "--paths", "all", "--record", recording.toString(), "--stats-interval", "0").start();
         List<String> out = new CopyOnWriteArrayList<>(), err = new CopyOnWriteArrayList<>();
         Thread o = drain(p.getInputStream(), out), e = drain(p.getErrorStream(), err);
         int port = attachedThenSend4321(err);

@@ -51,7 +51,7 @@ class FunctionStagesKernelTest {
     @Test
     void everyFunctionHookAttachesPreferringFentryAndTheProbeTableShowsTheMechanism() {
         KernelProbe kernel = KernelProbe.scan();
-        try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged())) {
+        try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), ReceiveHooks.Options.ALL_PATHS)) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             ProbeTable.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), kernel.kernelRelease(), hooks.statuses());
             String table = bytes.toString(StandardCharsets.UTF_8);

@@ -59,6 +59,15 @@ class PathsAndFlowsKernelTest {
         return running.inspect(question);
     }
 
+    /** A condition on the pipeline's state, asked on its thread (the kernel's counters reach flows at each read of the map). */
+    private boolean holds(Function<Pipeline, Boolean> condition) {
+        try {
+            return inspect(condition);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Flow serverFlow(Traffic.Transfer t) {
         List<Flow> found = pipeline.flows().flows().stream().filter(f -> f.endpoints() != null
                 && f.endpoints().localPort() == t.serverPort() && f.endpoints().remotePort() == t.clientPort()).toList();
@@ -142,9 +151,8 @@ class PathsAndFlowsKernelTest {
             for (Map.Entry<Long, Long> e : first.entrySet()) {
                 assertTrue(later.get(e.getKey()) >= e.getValue() + 600_000_000L, "queue time grows: " + e.getValue() + " then " + later.get(e.getKey()));
             }
-            long queuedBytes = inspect(p -> p.flows().flows().stream().filter(f -> f.endpoints() != null && f.endpoints().localPort() == port)
-                    .mapToLong(Flow::bytesQueued).sum());
-            assertEquals(sent, queuedBytes, "the flow's unread bytes");
+            KernelTests.await("the flow's unread bytes, from the kernel's counters", 3000, () -> holds(p -> sent == p.flows().flows().stream()
+                    .filter(f -> f.endpoints() != null && f.endpoints().localPort() == port).mapToLong(Flow::bytesQueued).sum()));
 
             KernelTests.await("the queue timeout to close them as QUEUED", 10_000, () -> out.toPort(port).stream()
                     .filter(p -> p.verdict() == Verdict.QUEUED).count() == first.size());
@@ -187,6 +195,7 @@ class PathsAndFlowsKernelTest {
         assertTrue(inspect(p -> p.paths().stats().drops().getOrDefault("NO_SOCKET", 0L)) >= 1, "node-wide drops by reason");
         Flow client = inspect(p -> p.flows().flows().stream().filter(f -> f.endpoints() != null
                 && f.endpoints().localPort() == r.clientPort() && f.endpoints().remotePort() == r.port()).findFirst().orElseThrow());
+        KernelTests.await("a read of the kernel's counters", 3000, () -> holds(p -> client.counted()));
         assertEquals(1, client.resetsReceived(), "the client's socket took the reset");
         assertEquals(List.of("TCP_CLOSE>TCP_SYN_SENT", "TCP_SYN_SENT>TCP_CLOSE"),
                 client.states().stream().map(c -> c.from() + ">" + c.to()).toList());

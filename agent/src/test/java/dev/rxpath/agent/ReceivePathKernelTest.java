@@ -113,7 +113,15 @@ class ReceivePathKernelTest {
         assertEquals(0, s.submitFailed(), "perf_submit failures");
         assertEquals(0, s.malformed());
         assertEquals(s.submitted(), s.received(), "submitted in the kernel vs received from the rings");
-        assertEquals(s.received(), sink.events.size(), "every received record decoded");
+        assertEquals(s.received() + agent.sockets().stats().handed(), sink.events.size(), "every ring and map record decoded");
+
+        // The kernel's own count for the socket, read from its map: the same bytes, in as many reads as recvmsg returned.
+        List<Event.SockCounters> counts = sink.of(Event.SockCounters.class).stream().filter(c -> c.header().sk() == serverSk).toList();
+        assertFalse(counts.isEmpty(), "the server socket's counters were read");
+        Event.SockCounters last = counts.get(counts.size() - 1);
+        assertEquals(total, last.delivered());
+        assertEquals(sink.of(Event.Recv.class).stream().filter(r -> r.header().sk() == serverSk && r.consumed() > 0).count(), last.reads());
+        assertEquals(serverPort, last.tuple().sport());
     }
 
     @Test

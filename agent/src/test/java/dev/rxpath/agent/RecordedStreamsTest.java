@@ -73,7 +73,8 @@ class RecordedStreamsTest {
             Flow flow = r.flow(i(t, conn + ".port"), i(t, conn + ".clientPort"));
             assertEquals(Long.parseLong(t.getProperty(conn + ".bytes")), flow.bytesDelivered(), conn + " bytes delivered");
             assertEquals(i(t, conn + ".pid"), flow.reader().tgid());
-            List<ReceivePath> payload = r.out.where(p -> p.sk() == flow.sk() && PathCollector.carriedPayload(p));
+            // addresses are reused at once by other sockets on the machine: the cookie tells them apart
+            List<ReceivePath> payload = r.out.where(p -> p.sk() == flow.sk() && p.cookie() == flow.cookie() && PathCollector.carriedPayload(p));
             assertFalse(payload.isEmpty());
             for (ReceivePath p : payload) {
                 assertNotNull(p.stage(Stage.USER), "time to the application: " + p);

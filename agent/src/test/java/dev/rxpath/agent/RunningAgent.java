@@ -23,30 +23,38 @@ public final class RunningAgent implements AutoCloseable {
 
     private Recorder recorder;
 
-    private RunningAgent(KernelProbe kernel, Pipeline.Limits limits, Path recordTo) {
-        ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
+    private RunningAgent(KernelProbe kernel, ReceiveHooks.Options programs, Agent.Options rings, Pipeline.Limits limits, Path recordTo) {
+        ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), programs);
         pipeline = Pipeline.observing(hooks, limits, out);
         UnaryOperator<RecordSink> tap = UnaryOperator.identity();
         if (recordTo != null) {
             RecordingHeader header = RecordingHeader.of(hooks, new KernelClock());
             tap = raw -> recorder = Recording.record(recordTo, header, raw);
         }
-        // Recordings get deeper rings: the traffic generator shares this process's two CPUs with the reader.
-        Agent.Options rings = recordTo == null ? Agent.Options.DEFAULT : new Agent.Options(4096, 64 * 1024, 100);
         agent = Agent.start(hooks, rings, pipeline, tap);
     }
 
+    /** Every segment's path (the tests of path reconstruction check each one). */
     public static RunningAgent start(Pipeline.Limits limits) {
         return start(KernelProbe.scan(), limits);
     }
 
     public static RunningAgent start(KernelProbe kernel, Pipeline.Limits limits) {
-        return new RunningAgent(kernel, limits, null);
+        return new RunningAgent(kernel, ReceiveHooks.Options.ALL_PATHS, Agent.Options.DEFAULT, limits, null);
     }
 
-    /** Also writes the raw stream to {@code file}, as {@code agent --record} does. */
+    /** With these programs and rings. */
+    public static RunningAgent start(ReceiveHooks.Options programs, Agent.Options rings) {
+        return new RunningAgent(KernelProbe.scan(), programs, rings, Pipeline.Limits.DEFAULT, null);
+    }
+
+    /**
+     * Also writes the raw stream to {@code file}, as {@code agent --record} does, with every
+     * segment's path and deeper rings: the traffic generator shares this process's two CPUs with the reader.
+     */
     public static RunningAgent recording(Path file) {
-        return new RunningAgent(KernelProbe.scan(), Pipeline.Limits.DEFAULT, file);
+        return new RunningAgent(KernelProbe.scan(), ReceiveHooks.Options.ALL_PATHS, Agent.Options.DEFAULT.withPages(4096),
+                Pipeline.Limits.DEFAULT, file);
     }
 
     /** Asks the running pipeline, on its own thread. */

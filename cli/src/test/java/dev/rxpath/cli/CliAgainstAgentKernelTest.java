@@ -64,7 +64,7 @@ class CliAgainstAgentKernelTest {
         tcp = "127.0.0.1:" + port;
         agent = new ProcessBuilder(java(), "-cp", AGENT.resolve("rxpath-agent.jar") + ":" + AGENT.resolve("lib") + "/*",
                 "dev.rxpath.agent.Main", "agent", "--socket", dir.resolve("rxpath.sock").toString(), "--listen", tcp,
-                "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--stats-interval", "0").start();
+                "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--paths", "all", "--stats-interval", "0").start();
         Thread drain = new Thread(() -> {
             try {
                 new BufferedReader(new InputStreamReader(agent.getErrorStream(), StandardCharsets.UTF_8)).lines().forEach(agentErr::add);

@@ -141,6 +141,37 @@ public final class BpfModule implements AutoCloseable {
         return lib().bpf_lookup_elem(tableFd, key, value) == 0;
     }
 
+    /** Inserts {@code value} only if {@code key} is absent (BPF_NOEXIST); false if it is there or the map is full. */
+    public boolean insertElement(int tableFd, Pointer key, Pointer value) {
+        return lib().bpf_update_elem(tableFd, key, value, 1) == 0;
+    }
+
+    /** Removes {@code key} and hands back its last value in one step, so no update in between is lost. */
+    public boolean lookupAndDeleteElement(int tableFd, Pointer key, Pointer value) {
+        LibBcc bcc = lib();
+        int rc = bcc.bpf_lookup_and_delete(tableFd, key, value); // libbpf: -errno
+        if (rc == 0) return true;
+        if (-rc != Libc.EINVAL) return false;
+        // hash maps answer it since 5.14; before, read then delete (an update in between is lost)
+        return bcc.bpf_lookup_elem(tableFd, key, value) == 0 && bcc.bpf_delete_elem(tableFd, key) == 0;
+    }
+
+    /**
+     * Reads up to {@code count} entries of a hash map after the position {@code inBatch}
+     * holds (null: from the start) into {@code keys} and {@code values}, leaving the next
+     * position in {@code outBatch}. Returns how many were read; -1 once the map has no more.
+     */
+    public int lookupBatch(int tableFd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values, int count) {
+        Memory n = new Memory(4);
+        n.setInt(0, count);
+        int rc = lib().bpf_lookup_batch(tableFd, inBatch, outBatch, keys, values, n); // libbpf: -errno
+        if (rc != 0 && -rc != Libc.ENOENT) {
+            throw new BccException(BccException.Kind.TABLE_MISSING, "BPF_MAP_LOOKUP_BATCH on fd " + tableFd + ": " + Libc.describe(-rc));
+        }
+        int read = n.getInt(0);
+        return rc != 0 && read == 0 ? -1 : read;
+    }
+
     void attached(Attachment a) {
         attachments.add(a);
     }

@@ -46,6 +46,12 @@ interface LibBcc extends Library {
 
     int bpf_lookup_elem(int fd, Pointer key, Pointer value);
 
+    int bpf_delete_elem(int fd, Pointer key);
+
+    int bpf_lookup_and_delete(int fd, Pointer key, Pointer value);
+
+    int bpf_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values, Pointer count);
+
     /** Loads libbcc, or says which Debian package provides it. */
     static LibBcc load() {
         UnsatisfiedLinkError first = null;

@@ -37,9 +37,9 @@ final class SocketsBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KernelProbe kernel = KernelProbe.scan();
-        ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
+        ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), ReceiveHooks.Options.DEFAULT);
         Pipeline pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, PathListener.NONE);
-        Agent.Options rings = new Agent.Options(pages, Agent.Options.DEFAULT.watermarkBytes(), Agent.Options.DEFAULT.pollMillis());
+        Agent.Options rings = Agent.Options.DEFAULT.withPages(pages);
         try (Agent agent = Agent.start(hooks, rings, pipeline, UnaryOperator.identity())) {
             long rssBefore = settledRssKiB();
             long t0 = System.nanoTime();

@@ -43,7 +43,7 @@ final class TcpBench implements Callable<Integer> {
         for (int i = 0; i < rounds; i++) {
             base += iperf();
             KernelProbe kernel = KernelProbe.scan();
-            ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
+            ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), ReceiveHooks.Options.DEFAULT);
             Pipeline pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, PathListener.NONE);
             try (Agent agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, UnaryOperator.identity())) {
                 attached = (int) agent.hooks().statuses().stream().filter(HookStatus::attached).count();

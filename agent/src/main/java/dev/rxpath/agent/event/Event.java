@@ -33,15 +33,21 @@ public sealed interface Event {
 
     record Lookup(Header header, Tuple tuple, boolean listener, boolean found) implements Event {}
 
-    /** tcp_probe: {@code tuple} has the socket's local end as source. */
+    /**
+     * tcp_probe: {@code tuple} has the socket's local end as source; {@code streamEnd} is the
+     * socket's stream offset after this payload, in the units of {@link SockCounters#delivered}
+     * (0 for a socket the kernel does not count).
+     */
     record SockQueue(Header header, Tuple tuple, long cookie, int mark, int dataLen, int sndNxt, int sndUna,
-                     int sndCwnd, int ssthresh, int sndWnd, int srtt, int rcvWnd) implements Event {}
+                     int sndCwnd, int ssthresh, int sndWnd, int srtt, int rcvWnd, long streamEnd) implements Event {}
 
     record DataReady(Header header, long caller, int family, int protocol) implements Event {}
 
-    record Copy(Header header, Task task, int len) implements Event {}
+    /** {@code delivered}: the socket's delivered bytes after this copy where the program knew the socket (header sk), else 0. */
+    record Copy(Header header, Task task, int len, long delivered) implements Event {}
 
-    record Recv(Header header, Task task, int ret, int flags, int family, int protocol) implements Event {
+    /** {@code delivered}: the socket's delivered bytes after this read (0 for a socket the kernel does not count). */
+    record Recv(Header header, Task task, int ret, int flags, int family, int protocol, long delivered) implements Event {
         private static final int MSG_PEEK = 2; // uapi: a read that leaves the bytes queued
 
         /** Bytes this read took from the socket: none if it failed or only peeked. */
@@ -61,4 +67,30 @@ public sealed interface Event {
     record Retransmit(Header header, Tuple tuple, int state, int err) implements Event {}
 
     record StateChange(Header header, Tuple tuple, int oldState, int newState) implements Event {}
+
+    /**
+     * One socket's exact counters (struct rx_sock), read by the agent from the kernel's map;
+     * cumulative since {@code firstNs}, when the kernel began counting the socket.
+     *
+     * @param tuple     local end as source; null until a record with addresses was seen
+     * @param closedNs  when the socket changed to TCP_CLOSE, 0 while open
+     * @param drops     drop reason number → count, for the first reasons seen
+     * @param dropsOther drops with further reasons
+     * @param state     the last TCP state, -1 if no change was seen
+     * @param reader    the task that last read, or null
+     */
+    record SockCounters(Header header, Tuple tuple, long cookie, long firstNs, long closedNs, long segments, long bytesIn,
+                        long delivered, long reads, long sampleEnd, java.util.Map<Long, Long> drops, long dropsOther,
+                        long resetsSent, long resetsReceived, long retransmits, long wakeups, long states, int state,
+                        int rcvWnd, int srtt, int sndWnd, int sndCwnd, Task reader) implements Event {
+        public boolean closed() {
+            return closedNs != 0;
+        }
+
+        public long dropsTotal() {
+            long n = dropsOther;
+            for (long c : drops.values()) n += c;
+            return n;
+        }
+    }
 }

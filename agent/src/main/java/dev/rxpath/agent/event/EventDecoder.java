@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Decodes raw records into {@link Event}s. The offsets below mirror bpf/rxpath.h byte for
@@ -19,6 +21,7 @@ public final class EventDecoder {
     // struct rx_task, relative to its start
     private static final int K_TGID = 0, K_PID = 4, K_CGROUP = 8, K_COMM = 16;
     private static final int AF_INET6 = 10;
+    private static final int DROP_SLOTS = 4; // RX_DROP_SLOTS
 
     private long malformed;
     private final ByteKeyCache<InetAddress> addresses = new ByteKeyCache<>(EventDecoder::address);
@@ -52,17 +55,38 @@ public final class EventDecoder {
             case LOOKUP -> new Event.Lookup(h, tuple(b, p), b.get(p + 40) != 0, b.get(p + 41) != 0);
             case SOCK_QUEUE -> new Event.SockQueue(h, tuple(b, p), b.getLong(p + 40), b.getInt(p + 48),
                     b.getInt(p + 52), b.getInt(p + 56), b.getInt(p + 60), b.getInt(p + 64), b.getInt(p + 68),
-                    b.getInt(p + 72), b.getInt(p + 76), b.getInt(p + 80));
+                    b.getInt(p + 72), b.getInt(p + 76), b.getInt(p + 80), b.getLong(p + 88));
             case DATA_READY -> new Event.DataReady(h, b.getLong(p), u16(b, p + 8), u16(b, p + 10));
-            case COPY -> new Event.Copy(h, task(b, p), b.getInt(p + 32));
-            case RECV -> new Event.Recv(h, task(b, p), b.getInt(p + 32), b.getInt(p + 36), u16(b, p + 40), u16(b, p + 42));
+            case COPY -> new Event.Copy(h, task(b, p), b.getInt(p + 32), b.getLong(p + 40));
+            case RECV -> new Event.Recv(h, task(b, p), b.getInt(p + 32), b.getInt(p + 36), u16(b, p + 40), u16(b, p + 42),
+                    b.getLong(p + 48));
             case CONSUME -> new Event.Consume(h, b.getLong(p));
             case DROP -> new Event.Drop(h, b.getLong(p), b.getInt(p + 8), u16(b, p + 12));
             case RESET_SENT -> new Event.ResetSent(h, tuple(b, p), b.getInt(p + 40), b.getInt(p + 44));
             case RESET_RECV -> new Event.ResetReceived(h, tuple(b, p), b.getLong(p + 40));
             case RETRANSMIT -> new Event.Retransmit(h, tuple(b, p), b.getInt(p + 40), b.getInt(p + 44));
             case STATE -> new Event.StateChange(h, tuple(b, p), b.getInt(p + 40), b.getInt(p + 44));
+            case SOCK -> sock(h, b, p);
         };
+    }
+
+    /** struct rx_sock, after its header. */
+    private Event.SockCounters sock(Event.Header h, ByteBuffer b, int p) {
+        Map<Long, Long> drops = new HashMap<>(4);
+        for (int i = 0; i < DROP_SLOTS; i++) {
+            long count = b.getInt(p + 120 + 4 * i) & 0xffffffffL;
+            if (count > 0) drops.merge(b.getInt(p + 104 + 4 * i) & 0xffffffffL, count, Long::sum);
+        }
+        Event.Tuple tuple = u16(b, p + 24 + T_FAMILY) == 0 ? null : tuple(b, p + 24);
+        Event.Task reader = b.getInt(p + 184 + K_TGID) == 0 ? null : task(b, p + 184);
+        return new Event.SockCounters(h, tuple, b.getLong(p), b.getLong(p + 8), b.getLong(p + 16), b.getLong(p + 64),
+                b.getLong(p + 72), b.getLong(p + 80), b.getLong(p + 88), b.getLong(p + 96), Map.copyOf(drops),
+                u32(b, p + 136), u32(b, p + 140), u32(b, p + 144), u32(b, p + 148), u32(b, p + 152), u32(b, p + 156),
+                b.getInt(p + 160), b.getInt(p + 164), b.getInt(p + 168), b.getInt(p + 172), b.getInt(p + 176), reader);
+    }
+
+    private static long u32(ByteBuffer b, int at) {
+        return b.getInt(at) & 0xffffffffL;
     }
 
     private static int u16(ByteBuffer b, int at) {

@@ -7,21 +7,23 @@ public enum RecordType {
     IP(3, 40, Stage.IP),
     TCP(4, 40, Stage.TCP),
     LOOKUP(5, 80, Stage.LOOKUP),
-    SOCK_QUEUE(6, 120, Stage.SOCKET),
+    SOCK_QUEUE(6, 128, Stage.SOCKET),
     DATA_READY(7, 48, Stage.SOCKET),
-    COPY(8, 72, Stage.USER),
-    RECV(9, 80, Stage.USER),
+    COPY(8, 80, Stage.USER),
+    RECV(9, 88, Stage.USER),
     CONSUME(10, 40, Stage.END),
     DROP(11, 48, Stage.END),
     RESET_SENT(12, 80, Stage.END),
     RESET_RECV(13, 80, Stage.SOCKET_EVENT),
     RETRANSMIT(14, 80, Stage.SOCKET_EVENT),
-    STATE(15, 80, Stage.SOCKET_EVENT);
+    STATE(15, 80, Stage.SOCKET_EVENT),
+    /** Not from a ring: one rx_socks entry as the agent read it (struct rx_sock_record). */
+    SOCK(16, 248, Stage.SOCKET_EVENT);
 
     /** RX_ABI_VERSION in bpf/rxpath.h, the layout these sizes and the decoder's offsets describe. */
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
 
-    private static final RecordType[] BY_ID = new RecordType[16];
+    private static final RecordType[] BY_ID = new RecordType[17];
 
     static {
         for (RecordType t : values()) BY_ID[t.id] = t;

@@ -79,7 +79,7 @@ final class ApiMessages {
                 .putAllDrops(f.drops());
         if (f.endpoints() != null) b.setEndpoints(endpoints(f.endpoints()));
         if (f.reader() != null) b.setReader(task(f.reader()));
-        if (!f.states().isEmpty()) b.setState(f.states().get(f.states().size() - 1).to());
+        if (f.state() != null) b.setState(f.state());
         for (dev.rxpath.agent.path.Verdict v : dev.rxpath.agent.path.Verdict.values()) {
             if (f.paths(v) > 0) b.putVerdicts(v.name(), f.paths(v));
         }

@@ -24,7 +24,7 @@ public final class Summary {
             s.append(String.format("%n"));
         }
         s.append(String.format("  events late for the reorder window %d, copies/ends of skbs never seen received %d, "
-                + "stream resyncs %d, records lost %d%n", late, p.unmatched(), p.resyncs(), p.lost()));
+                + "records lost %d%n", late, p.unmatched(), p.lost()));
         s.append(String.format("flows %d live, %d closed; %d created, %d evicted, %d expired", f.live(), f.closed(), f.created(),
                 f.evicted(), f.expired()));
         return s.toString();

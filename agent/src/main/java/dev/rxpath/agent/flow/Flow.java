@@ -26,15 +26,15 @@ public final class Flow {
     private final long firstNs;
     private long lastNs;
     private Event.Task reader;
-    private final List<StateChange> states = new ArrayList<>(4);
-    private boolean closed;
+    /** State changes with their times: recorded with --paths all (the current state is always counted). */
+    private final List<StateChange> states = new ArrayList<>(0);
+    private String state;
     private long retiredNs = -1;
 
-    private long segments, bytesReceived, bytesDelivered, bytesCopied, reads, wakeups;
-    private long resetsSent, resetsReceived, retransmits;
-    private int rcvWnd, srttUs, sndWnd, sndCwnd;
-    private final long[] verdicts = new long[Verdict.values().length];
+    /** The kernel's exact counters (struct rx_sock) as last read; null until the first read. */
+    private Event.SockCounters counters;
     private Map<String, Long> drops = Map.of();
+    private final long[] verdicts = new long[Verdict.values().length];
     /** Per stage: time from the stage before it; created on first use. */
     private final Latency[] stageLatency = new Latency[Stage.END.ordinal() + 1];
     private Latency toApplication;
@@ -46,57 +46,53 @@ public final class Flow {
         this.lastNs = tsNs;
     }
 
+    /** A ring record about this socket: its addresses and state history (the counts come from {@link #counters}). */
     void apply(Event e, KernelNames names) {
         lastNs = Math.max(lastNs, e.header().tsNs());
         if (e instanceof Event.SockQueue q) {
             if (q.cookie() != 0) cookie = q.cookie();
             endpoints = Endpoints.localFirst(q.tuple());
-            if (q.dataLen() > 0) {
-                segments++;
-                bytesReceived += q.dataLen();
-            }
-            rcvWnd = q.rcvWnd();
-            srttUs = q.srtt() >>> 3;
-            sndWnd = q.sndWnd();
-            sndCwnd = q.sndCwnd();
         } else if (e instanceof Event.Recv r) {
-            if (r.consumed() > 0) {
-                reads++;
-                bytesDelivered += r.consumed();
-                // tcp_probe's data_len is a u16 that wraps on merged skbs; the kernel cannot deliver what it did not receive
-                bytesReceived = Math.max(bytesReceived, bytesDelivered);
-            }
             reader = r.task();
-        } else if (e instanceof Event.DataReady) {
-            wakeups++;
         } else if (e instanceof Event.ResetSent r) {
-            resetsSent++;
             if (endpoints == null) endpoints = Endpoints.localFirst(r.tuple());
         } else if (e instanceof Event.ResetReceived r) {
-            resetsReceived++;
             if (r.cookie() != 0) cookie = r.cookie();
             if (endpoints == null) endpoints = Endpoints.localFirst(r.tuple());
         } else if (e instanceof Event.Retransmit r) {
-            retransmits++;
             if (endpoints == null) endpoints = Endpoints.localFirst(r.tuple());
         } else if (e instanceof Event.StateChange s) {
             states.add(new StateChange(s.header().tsNs(), names.tcpState(s.oldState()), names.tcpState(s.newState())));
             if (endpoints == null || endpoints.remotePort() == 0) endpoints = Endpoints.localFirst(s.tuple());
-            closed = names.isClose(s.newState());
         }
+    }
+
+    /** The kernel's counters for this socket, cumulative: they replace the previous read. */
+    void counters(Event.SockCounters c, KernelNames names) {
+        if (counters != null && counters.header().tsNs() > c.header().tsNs()) return; // an older read
+        counters = c;
+        lastNs = Math.max(lastNs, c.header().tsNs());
+        if (c.cookie() != 0) cookie = c.cookie();
+        if (c.tuple() != null && (endpoints == null || endpoints.remotePort() == 0)) endpoints = Endpoints.localFirst(c.tuple());
+        if (c.reader() != null) reader = c.reader();
+        if (!c.drops().isEmpty()) {
+            Map<String, Long> named = new HashMap<>(4);
+            c.drops().forEach((reason, n) -> named.merge(names.dropReason(reason), n, Long::sum));
+            drops = named;
+        }
+        state = c.state() < 0 ? null : names.tcpState(c.state());
+    }
+
+    /** When the kernel began counting this socket (its first record since the agent attached), or 0 before any read. */
+    long countedSinceNs() {
+        return counters == null ? 0 : counters.firstNs();
     }
 
     void path(ReceivePath p) {
         lastNs = Math.max(lastNs, p.decidedNs());
         if (endpoints == null) endpoints = p.endpoints();
-        bytesCopied += p.copied();
-        if (reads == 0) bytesReceived = Math.max(bytesReceived, bytesCopied); // as for reads, above
         if (reader == null) reader = p.reader();
         verdicts[p.verdict().ordinal()]++;
-        if (p.verdict() == Verdict.DROPPED) {
-            if (drops.isEmpty()) drops = new HashMap<>(4);
-            drops.merge(p.reason(), 1L, Long::sum);
-        }
         List<ReceivePath.StageTime> stages = p.stages();
         for (int i = 1; i < stages.size(); i++) {
             ReceivePath.StageTime t = stages.get(i);
@@ -154,80 +150,101 @@ public final class Flow {
         return retiredNs;
     }
 
-    /** Its last state change was to TCP_CLOSE. */
+    /** Its socket changed to TCP_CLOSE (the kernel's counters say so). */
     public boolean closed() {
-        return closed;
+        return counters != null && counters.closed();
     }
 
-    /** Segments with payload that reached the socket (tcp_probe). */
+    /** The last TCP state the kernel counted, by its name, or null. */
+    public String state() {
+        return state;
+    }
+
+    /** Whether the kernel's counters have been read for this socket: every count below is exact once they have. */
+    public boolean counted() {
+        return counters != null;
+    }
+
+    /** Segments with payload that reached the socket. */
     public long segments() {
-        return segments;
-    }
-
-    public long bytesReceived() {
-        return bytesReceived;
+        return counters == null ? 0 : counters.segments();
     }
 
     /**
-     * Bytes the application read: exact from sock_recv_length; on kernels without that
-     * tracepoint (6.1 has none), the bytes copied out of the socket's finished paths.
+     * Bytes that reached the socket. tcp_probe's length is a u16 that wraps on skbs merged in
+     * the backlog, and the kernel cannot deliver bytes it did not receive: at least those delivered.
+     */
+    public long bytesReceived() {
+        return counters == null ? 0 : Math.max(counters.bytesIn(), counters.delivered());
+    }
+
+    /**
+     * Bytes the application read: recvmsg's returns without MSG_PEEK; on kernels without
+     * sock_recv_length (6.1 has none), the bytes copied out of the socket's skbs.
      */
     public long bytesDelivered() {
-        return reads > 0 ? bytesDelivered : bytesCopied;
+        return counters == null ? 0 : counters.delivered();
     }
 
     /** Received and not yet read. */
     public long bytesQueued() {
-        return bytesReceived - bytesDelivered();
+        return bytesReceived() - bytesDelivered();
     }
 
     public long reads() {
-        return reads;
+        return counters == null ? 0 : counters.reads();
     }
 
     /** Times the socket woke its reader (sk_data_ready). */
     public long wakeups() {
-        return wakeups;
+        return counters == null ? 0 : counters.wakeups();
     }
 
     public long resetsSent() {
-        return resetsSent;
+        return counters == null ? 0 : counters.resetsSent();
     }
 
     public long resetsReceived() {
-        return resetsReceived;
+        return counters == null ? 0 : counters.resetsReceived();
     }
 
     public long retransmits() {
-        return retransmits;
+        return counters == null ? 0 : counters.retransmits();
+    }
+
+    /** Drops of segments this socket held, beyond the reasons {@link #drops()} names. */
+    public long dropsUnnamed() {
+        return counters == null ? 0 : counters.dropsOther();
     }
 
     /** From the last tcp_probe: receive window, smoothed RTT (µs), send window, congestion window. */
     public int rcvWnd() {
-        return rcvWnd;
+        return counters == null ? 0 : counters.rcvWnd();
     }
 
     public int srttUs() {
-        return srttUs;
+        return counters == null ? 0 : counters.srtt() >>> 3;
     }
 
     public int sndWnd() {
-        return sndWnd;
+        return counters == null ? 0 : counters.sndWnd();
     }
 
     public int sndCwnd() {
-        return sndCwnd;
+        return counters == null ? 0 : counters.sndCwnd();
     }
 
+    /** Paths of this socket by verdict: the sampled ones, and every drop and reset. */
     public long paths(Verdict v) {
         return verdicts[v.ordinal()];
     }
 
+    /** Drops by the kernel's reason name, exact. */
     public Map<String, Long> drops() {
         return Collections.unmodifiableMap(drops);
     }
 
-    /** Time from the stage before to this one, over this flow's paths; null if no path reached it after another. */
+    /** Time from the stage before to this one, over this flow's (sampled) paths; null if no path reached it after another. */
     public Histogram latency(Stage stage) {
         Latency l = stageLatency[stage.ordinal()];
         return l == null ? null : l.snapshot();

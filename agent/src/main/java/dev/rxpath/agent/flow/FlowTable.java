@@ -40,6 +40,8 @@ public final class FlowTable implements PathListener {
     private final HashMap<Long, Flow> closedBySk = new HashMap<>();
     /** Every kept flow whose socket cookie is known: the cookie, unlike the address, is never reused. */
     private final HashMap<Long, Flow> byCookie = new HashMap<>();
+    /** Every kept flow the kernel counts, by when it began counting it: one socket life, live or closed. */
+    private final HashMap<Long, Flow> byLife = new HashMap<>();
     private long created, evicted, expired, orphaned;
 
     public FlowTable(PathListener next, KernelNames names, Limits limits) {
@@ -81,7 +83,9 @@ public final class FlowTable implements PathListener {
     @Override
     public void socketEvent(Event e) {
         long sk = e.header().sk();
-        if (sk != 0) {
+        if (e instanceof Event.SockCounters c) {
+            counters(c);
+        } else if (sk != 0) {
             long cookie = e instanceof Event.SockQueue q ? q.cookie() : 0;
             Flow f = live.get(sk);
             if (f != null && cookie != 0 && f.cookie() != 0 && f.cookie() != cookie) {
@@ -91,9 +95,47 @@ public final class FlowTable implements PathListener {
             if (f == null) f = open(sk, cookie, e.header().tsNs());
             f.apply(e, names);
             if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
-            if (f.closed()) retire(f, e.header().tsNs());
         }
         next.socketEvent(e);
+    }
+
+    /**
+     * The kernel's counters for one socket life ({@code firstNs} tells lives at one address
+     * apart): a live flow takes them, a closed one keeps taking them (a queue purge counts after
+     * the close), and a close retires the flow.
+     */
+    private void counters(Event.SockCounters c) {
+        long sk = c.header().sk();
+        long ts = c.header().tsNs();
+        Flow f = byLife.get(c.firstNs());
+        if (f == null) {
+            f = uncounted(c);
+            if (f == null) {
+                Flow there = live.get(sk);
+                if (there != null && there.countedSinceNs() != 0 && c.firstNs() < there.countedSinceNs()) return; // an earlier life, gone already
+                f = open(sk, c.cookie(), Math.min(ts, c.firstNs()));
+            }
+            byLife.put(c.firstNs(), f);
+        }
+        f.counters(c, names);
+        if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
+        if (f.closed() && live.get(sk) == f) retire(f, ts);
+    }
+
+    /**
+     * The flow that paths and socket records opened for this socket life before its counters
+     * were first read: the one with its cookie, else the live one at its address that began
+     * within the life (addresses are reused at once; a cookie never is).
+     */
+    private Flow uncounted(Event.SockCounters c) {
+        Flow f = c.cookie() != 0 ? byCookie.get(c.cookie()) : null;
+        if (f == null) {
+            f = live.get(c.header().sk());
+            boolean within = f != null && f.firstNs() >= c.firstNs() && (!c.closed() || f.firstNs() <= c.closedNs())
+                    && (f.cookie() == 0 || c.cookie() == 0 || f.cookie() == c.cookie());
+            if (!within) f = null;
+        }
+        return f != null && f.countedSinceNs() == 0 ? f : null;
     }
 
     @Override
@@ -138,6 +180,7 @@ public final class FlowTable implements PathListener {
 
     private void forget(Flow f) {
         if (f.cookie() != 0) byCookie.remove(f.cookie(), f);
+        if (f.countedSinceNs() != 0) byLife.remove(f.countedSinceNs(), f);
     }
 
     private void retire(Flow f, long tsNs) {

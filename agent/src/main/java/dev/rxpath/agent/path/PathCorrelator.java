@@ -58,7 +58,7 @@ public final class PathCorrelator implements EventSink {
     private final EnumMap<Verdict, Long> verdicts = new EnumMap<>(Verdict.class);
     private final EnumMap<CloseReason, Long> closes = new EnumMap<>(CloseReason.class);
     private final HashMap<String, Long> drops = new HashMap<>();
-    private long unmatched, resyncs, lost;
+    private long unmatched, lost;
 
     public PathCorrelator(PathListener out, KernelNames names, Set<Stage> observable, Limits limits) {
         this.out = out;
@@ -89,6 +89,11 @@ public final class PathCorrelator implements EventSink {
                 Event.StateChange s = (Event.StateChange) e;
                 // its unread payloads end QUEUED before the flow table learns the socket closed
                 if (names.isClose(s.newState())) socketClosed(s.header().sk(), s.header().tsNs());
+                out.socketEvent(e);
+            }
+            case SOCK -> {
+                Event.SockCounters c = (Event.SockCounters) e;
+                if (c.closed()) socketClosed(c.header().sk(), c.header().tsNs());
                 out.socketEvent(e);
             }
             case DATA_READY, RESET_RECV, RETRANSMIT -> out.socketEvent(e);
@@ -169,11 +174,12 @@ public final class PathCorrelator implements EventSink {
         p.cookie = q.cookie();
         p.endpoints = Endpoints.localFirst(q.tuple());
         p.payload = q.dataLen();
-        if (p.payload > 0 && p.sk != 0) {
+        // a socket the kernel does not count (it predates the agent) has no stream offsets: only its own copy delivers it
+        if (p.payload > 0 && p.sk != 0 && q.streamEnd() != 0) {
             following.remove(p);
             waiting.add(p);
             p.queuedAtNs = h.tsNs();
-            if (stream(p.sk, h.tsNs()).arrive(p, p.payload)) resyncs++;
+            stream(p.sk, h.tsNs()).arrive(p, q.streamEnd());
         }
     }
 
@@ -219,9 +225,9 @@ public final class PathCorrelator implements EventSink {
         p.copied += c.len();
         p.reader = c.task();
         touch(p, h.tsNs());
-        SocketStream s = p.sk == 0 ? null : streams.get(p.sk);
-        if (s != null) {
-            s.copied(c.len());
+        SocketStream s = h.sk() == 0 ? null : streams.get(h.sk());
+        if (s != null && c.delivered() > 0) { // the kernel counts delivery by copies here (no sock_recv_length)
+            s.delivered(c.delivered());
             deliverReadable(s, h, c.task());
         }
         if (p.waiting()) {
@@ -234,9 +240,9 @@ public final class PathCorrelator implements EventSink {
     }
 
     private void recv(Event.Recv r) {
-        SocketStream s = r.consumed() == 0 ? null : streams.get(r.header().sk());
+        SocketStream s = r.consumed() == 0 || r.delivered() == 0 ? null : streams.get(r.header().sk());
         if (s == null) return;
-        s.read(r.consumed());
+        s.delivered(r.delivered());
         deliverReadable(s, r.header(), r.task());
     }
 
@@ -397,7 +403,7 @@ public final class PathCorrelator implements EventSink {
     }
 
     public PathStats stats() {
-        return new PathStats(verdicts, closes, drops, unmatched, resyncs, lost, following.size() + waiting.size(),
+        return new PathStats(verdicts, closes, drops, unmatched, lost, following.size() + waiting.size(),
                 waiting.size(), streams.size());
     }
 

@@ -8,11 +8,10 @@ import java.util.Map;
  *
  * @param unmatched copies and ends for skbs never seen entering the receive path: transmit-side skbs,
  *                  and skbs already in flight when the agent attached
- * @param resyncs   times a socket's arrivals were found behind its reads and resynchronised
  * @param live      paths being followed or waiting for a read, now
  */
 public record PathStats(Map<Verdict, Long> verdicts, Map<CloseReason, Long> closes, Map<String, Long> drops,
-                        long unmatched, long resyncs, long lost, int live, int waiting, int sockets) {
+                        long unmatched, long lost, int live, int waiting, int sockets) {
     public PathStats {
         verdicts = Map.copyOf(verdicts);
         closes = Map.copyOf(closes);

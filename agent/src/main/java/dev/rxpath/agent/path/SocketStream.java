@@ -4,50 +4,42 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
- * One socket's received byte stream, as offsets: each segment's payload takes the next
- * range when it reaches the socket (tcp_probe), and reads move a cursor along it. A
- * segment whose skb was merged into another is delivered by the read that moves the
- * cursor past its range, whichever skb that read copied from.
+ * One socket's received byte stream, as the kernel's offsets: each sampled payload ends at
+ * the offset the kernel gave it when it reached the socket (tcp_probe), and the bytes the
+ * application took (the kernel's delivered count, carried by the reads recorded while such a
+ * payload waits) are a cursor along it. A segment whose skb was merged into another is
+ * delivered by the read that moves the cursor past its end, whichever skb that read copied.
  *
- * <p>The cursor is the larger of two exact counts: bytes copied from this socket's known
- * skbs (skb_copy_datagram_iovec) and bytes recvmsg returned (sock_recv_length, without
- * MSG_PEEK). Arrivals can only be undercounted (tcp_probe's data_len is a u16 that wraps
- * on skbs merged in the backlog), and the kernel cannot deliver bytes it did not receive,
- * so when the cursor passes the arrivals they are resynchronised to it.
+ * <p>The kernel takes a payload's start as the larger of what arrived and what was
+ * delivered: tcp_probe's data_len is a u16 that wraps on skbs merged in the backlog, and the
+ * kernel cannot deliver bytes it did not receive. A payload dropped after it was counted
+ * never reaches the cursor: the payloads after it move down by its length.
  */
 final class SocketStream {
-    private long arrived, copied, read;
+    private long cursor, dropped;
     /** Paths whose payload waits, in stream order. */
     final ArrayDeque<OpenPath> waiting = new ArrayDeque<>();
 
     long cursor() {
-        return Math.max(copied, read);
+        return cursor;
     }
 
-    /** Appends a payload; true when the arrivals had fallen behind the cursor and were resynchronised. */
-    boolean arrive(OpenPath p, int length) {
-        long c = cursor();
-        boolean resync = c > arrived;
-        if (resync) arrived = c;
-        arrived += length;
+    /** Appends a payload that ends at the kernel's {@code streamEnd}. */
+    void arrive(OpenPath p, long streamEnd) {
         p.stream = this;
-        p.streamEnd = arrived;
+        p.streamEnd = streamEnd - dropped;
         waiting.addLast(p);
-        return resync;
     }
 
-    void copied(long bytes) {
-        copied += bytes;
-    }
-
-    void read(long bytes) {
-        read += bytes;
+    /** The application has taken {@code total} bytes of the stream so far. */
+    void delivered(long total) {
+        cursor = Math.max(cursor, total);
     }
 
     /** The next waiting path the cursor has passed, or null. */
     OpenPath deliverable() {
         OpenPath head = waiting.peekFirst();
-        return head != null && head.streamEnd <= cursor() ? head : null;
+        return head != null && head.streamEnd <= cursor ? head : null;
     }
 
     /** A path leaves the stream: delivered, given up on, or, if {@code dropped}, its range closes up. */
@@ -68,6 +60,6 @@ final class SocketStream {
                 q.streamEnd -= p.payload;
             }
         }
-        arrived -= p.payload;
+        this.dropped += p.payload;
     }
 }

@@ -5,6 +5,7 @@ import dev.rxpath.agent.bcc.BccException;
 import dev.rxpath.agent.bcc.BpfModule;
 import dev.rxpath.agent.bcc.BpfProgram;
 import dev.rxpath.agent.bcc.BpfSource;
+import dev.rxpath.agent.ring.CpuList;
 import dev.rxpath.agent.sys.Libc;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,25 +21,46 @@ public final class ReceiveHooks implements AutoCloseable {
     public static final String SOURCE = "receive.c";
     public static final String EVENTS_TABLE = "events";
 
+    /**
+     * What the programs are built to record: which segments get a path, and how many sockets
+     * the kernel counts at once (rx_socks; each entry takes about 300 bytes of kernel memory
+     * while its socket lives).
+     */
+    public record Options(Sampling sampling, int maxSockets) {
+        public static final Options DEFAULT = new Options(Sampling.DEFAULT, 131_072);
+        /** Every segment's path: what tests of path reconstruction and debugging sessions want. */
+        public static final Options ALL_PATHS = new Options(Sampling.all(), DEFAULT.maxSockets);
+
+        List<String> cflags() {
+            List<String> flags = new ArrayList<>(sampling.cflags(CpuList.possible().length));
+            flags.add("-DRX_MAX_SOCKETS=" + maxSockets);
+            return flags;
+        }
+    }
+
     private final KernelProbe kernel;
     private final BpfModule module;
     private final List<HookStatus> statuses;
+    private final Options options;
 
-    private ReceiveHooks(KernelProbe kernel, BpfModule module, List<HookStatus> statuses) {
+    private ReceiveHooks(KernelProbe kernel, BpfModule module, List<HookStatus> statuses, Options options) {
         this.kernel = kernel;
         this.module = module;
         this.statuses = List.copyOf(statuses);
+        this.options = options;
     }
 
-    public static ReceiveHooks attach(KernelProbe kernel, BpfSource source) {
-        BpfModule module = source.compile(SOURCE, kernel.cflags());
+    public static ReceiveHooks attach(KernelProbe kernel, BpfSource source, Options options) {
+        List<String> cflags = new ArrayList<>(kernel.cflags());
+        cflags.addAll(options.cflags());
+        BpfModule module = source.compile(SOURCE, cflags);
         try {
             Set<String> compiled = new HashSet<>(module.functionNames());
             List<HookStatus> statuses = new ArrayList<>();
             for (Hook hook : Hook.values()) statuses.add(attach(hook, kernel, module, compiled));
             // bcc's LLVM compile frees tens of MB that glibc would otherwise keep in the agent's RSS for good
             Libc.malloc_trim(0);
-            return new ReceiveHooks(kernel, module, statuses);
+            return new ReceiveHooks(kernel, module, statuses, options);
         } catch (RuntimeException e) {
             module.close();
             throw e;
@@ -88,6 +110,10 @@ public final class ReceiveHooks implements AutoCloseable {
 
     public BpfModule module() {
         return module;
+    }
+
+    public Options options() {
+        return options;
     }
 
     public List<HookStatus> statuses() {

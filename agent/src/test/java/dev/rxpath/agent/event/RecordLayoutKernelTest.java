@@ -8,6 +8,7 @@ import com.sun.jna.Native;
 import dev.rxpath.agent.KernelTests;
 import dev.rxpath.agent.bcc.BpfModule;
 import dev.rxpath.agent.bcc.BpfSource;
+import dev.rxpath.agent.maps.SocketMap;
 import dev.rxpath.agent.ring.PerfRings;
 import dev.rxpath.agent.ring.RecordSink;
 import java.net.InetAddress;
@@ -41,30 +42,39 @@ class RecordLayoutKernelTest {
         Map<RecordType, Event> got = new EnumMap<>(RecordType.class);
         EventDecoder decoder = new EventDecoder();
         try (BpfModule module = source.compile("layout_check.c", List.of("-DRX_TEST_TGID=" + pid));
-             // watermark 0: wake on every record, the test sends only fifteen
+             // watermark 0: wake on every record, the test sends only one of each
              PerfRings rings = PerfRings.open(module, "events", 8, 0)) {
             module.load("tracepoint__syscalls__sys_enter_getppid").attach();
             Native.load("c", C.class).getppid();
             KernelTests.await("one record of every type", 5000, () -> {
-                rings.poll(50, new RecordSink() {
-                    @Override
-                    public void record(int cpu, ByteBuffer b, int off, int len) {
-                        Event e = decoder.decode(b, off, len);
-                        assertNotNull(e, "record of type " + EventDecoder.peekType(b, off) + " did not decode (size mismatch)");
-                        got.put(e.type(), e);
-                    }
-
-                    @Override
-                    public void lost(int cpu, long count) {}
-
-                    @Override
-                    public void drained(long monotonicNs) {}
-                });
-                return got.size() == RecordType.values().length;
+                rings.poll(50, sink(decoder, got));
+                return got.size() == RecordType.values().length - 1;
             });
+            // the counters the programs keep per socket, through the agent's own map pass
+            SocketMap sockets = new SocketMap(module, 0);
+            sockets.read(sink(decoder, got), 1_000_000L);
+            assertEquals(0, sockets.entries(), "the closed socket's entry was deleted");
+            assertEquals(1, sockets.stats().deleted());
         }
         assertEquals(0, decoder.malformed());
         for (RecordType t : RecordType.values()) assertEquals(expected(t), got.get(t), t.name());
+    }
+
+    private static RecordSink sink(EventDecoder decoder, Map<RecordType, Event> got) {
+        return new RecordSink() {
+            @Override
+            public void record(int cpu, ByteBuffer b, int off, int len) {
+                Event e = decoder.decode(b, off, len);
+                assertNotNull(e, "record of type " + EventDecoder.peekType(b, off) + " did not decode (size mismatch)");
+                got.put(e.type(), e);
+            }
+
+            @Override
+            public void lost(int cpu, long count) {}
+
+            @Override
+            public void drained(long monotonicNs) {}
+        };
     }
 
     private static Event.Header header(RecordType t) {
@@ -90,16 +100,19 @@ class RecordLayoutKernelTest {
             case IP -> new Event.StageEntry(h, 10);
             case TCP -> new Event.StageEntry(h, 2);
             case LOOKUP -> new Event.Lookup(h, tuple6(), true, true);
-            case SOCK_QUEUE -> new Event.SockQueue(h, tuple6(), 0x5152535455565758L, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x61);
+            case SOCK_QUEUE -> new Event.SockQueue(h, tuple6(), 0x5152535455565758L, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x61, 0x6263646566676869L);
             case DATA_READY -> new Event.DataReady(h, 0xffffffff81000000L, 2, 6);
-            case COPY -> new Event.Copy(h, TASK, -7);
-            case RECV -> new Event.Recv(h, TASK, 0x71, 0x72, 10, 6);
+            case COPY -> new Event.Copy(h, TASK, -7, 0x7172737475767778L);
+            case RECV -> new Event.Recv(h, TASK, 0x71, 0x72, 10, 6, 0x7a7b7c7d7e7f8081L);
             case CONSUME -> new Event.Consume(h, 0xffffffff82000000L);
             case DROP -> new Event.Drop(h, 0xffffffff83000000L, 0x81, 0x0800);
             case RESET_SENT -> new Event.ResetSent(h, tuple6(), 0x91, 0x92);
             case RESET_RECV -> new Event.ResetReceived(h, tuple6(), 0x93);
             case RETRANSMIT -> new Event.Retransmit(h, tuple6(), 0x94, -0x95);
             case STATE -> new Event.StateChange(h, tuple6(), 0x96, 0x97);
+            case SOCK -> new Event.SockCounters(new Event.Header(t, 1_000_000L, 0, 0xffff888100000010L, SocketMap.CPU), tuple6(),
+                    0xc1c2c3c4c5c6c7c8L, 0x0102, 0x0103, 0xd1, 0xd2d3d4d5d6L, 0xd7d8d9, 0xda, 0xdb, Map.of(3L, 0xe1L, 0x1002L, 0xe2L),
+                    0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 7, 0xe9, 0xea, 0xeb, 0xec, TASK);
         };
     }
 }

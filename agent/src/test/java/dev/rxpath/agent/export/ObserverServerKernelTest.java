@@ -56,7 +56,7 @@ class ObserverServerKernelTest {
     @BeforeAll
     static void start() throws Exception {
         KernelTests.requireRoot();
-        ReceiveHooks hooks = ReceiveHooks.attach(KernelProbe.scan(), BpfSource.packaged());
+        ReceiveHooks hooks = ReceiveHooks.attach(KernelProbe.scan(), BpfSource.packaged(), ReceiveHooks.Options.ALL_PATHS);
         KernelClock clock = new KernelClock();
         // a small subscriber queue, so that a client that stops reading overflows it quickly
         ObserverHub hub = new ObserverHub(1000, new PathCollector());

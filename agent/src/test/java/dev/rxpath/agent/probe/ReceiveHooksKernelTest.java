@@ -31,7 +31,7 @@ class ReceiveHooksKernelTest {
     @Test
     void everyTracepointTheKernelHasAttachesAndFunctionStagesSayWhyEachMechanismDidNot() {
         KernelProbe kernel = KernelProbe.scan();
-        try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged())) {
+        try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), ReceiveHooks.Options.ALL_PATHS)) {
             assertEquals(Hook.values().length, hooks.statuses().size());
             for (HookStatus s : hooks.statuses()) {
                 Hook h = s.hook();
@@ -83,7 +83,7 @@ class ReceiveHooksKernelTest {
             Files.writeString(dst, Files.readString(src));
         }
         KernelProbe kernel = KernelProbe.scan(List.of(fakeTracefs), KPROBE_PMU, BTF, KALLSYMS, ALL);
-        try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged())) {
+        try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), ReceiveHooks.Options.ALL_PATHS)) {
             HookStatus probe = hooks.statuses().stream().filter(s -> s.hook() == Hook.TCP_PROBE).findFirst().orElseThrow();
             assertFalse(probe.attached());
             assertTrue(probe.reason().contains("has no tracepoint tcp:tcp_probe"), probe.reason());

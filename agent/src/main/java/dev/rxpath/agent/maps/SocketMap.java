@@ -1,0 +1,153 @@
+package dev.rxpath.agent.maps;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.rxpath.agent.bcc.BpfModule;
+import dev.rxpath.agent.event.RecordType;
+import dev.rxpath.agent.ring.RecordSink;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+
+/**
+ * The exact channel out of the kernel: the programs' per-socket counters (rx_socks, struct
+ * rx_sock in bpf/rxpath.h). Each pass hands every entry that changed since the last one to
+ * the sink as an RX_SOCK record, as a ring hands its records, so decoding, recording and
+ * replay treat both alike; a lost ring record never costs a count.
+ *
+ * <p>An entry whose socket closed is deleted once its close is {@code graceNs} old (a queue
+ * purge or a late read may still count), and handed over one last time. Deleting reads the
+ * value in the same step, so an update racing the delete is not lost; should a new socket have
+ * taken the address in between (the programs then move the old entry to rx_socks_gone first),
+ * the new one's entry is put back. Entries in rx_socks_gone are final and handed over and
+ * deleted at every pass.
+ */
+public final class SocketMap {
+    public static final String TABLE = "rx_socks", GONE_TABLE = "rx_socks_gone";
+    /** The CPU a map record is handed over with: it comes from no ring. */
+    public static final int CPU = 0xffff;
+    private static final int KEY = 8, GONE_KEY = 16, VALUE = 216, HEADER = 32, BATCH = 512;
+    // struct rx_sock offsets the pass reads itself; the decoder reads the rest
+    private static final int FIRST_NS = 8, CLOSED_NS = 16, SEGS = 64, READS = 88, DROP_COUNT = 120, DROPS_OTHER = 136,
+            RESETS_SENT = 140, RESETS_RECV = 144, RETRANSMITS = 148, WAKEUPS = 152, STATES = 156;
+
+    /** Passes made, entries handed over, closed entries deleted, and entries a racing socket made us put back. */
+    public record Stats(long passes, long handed, long deleted, long putBack) {}
+
+    private record Seen(long firstNs, long version) {}
+
+    private final BpfModule module;
+    private final int fd, goneFd;
+    private final long graceNs;
+    private final Memory keys = new Memory((long) BATCH * GONE_KEY), values = new Memory((long) BATCH * VALUE);
+    private final Memory inBatch = new Memory(8), outBatch = new Memory(8), key = new Memory(GONE_KEY), value = new Memory(VALUE);
+    private final ByteBuffer record = ByteBuffer.allocateDirect(HEADER + VALUE).order(ByteOrder.LITTLE_ENDIAN);
+    private final byte[] scratch = new byte[VALUE];
+    /** What each live entry looked like when last handed over. */
+    private final HashMap<Long, Seen> seen = new HashMap<>();
+    private long passes, handed, deleted, putBack;
+    private int entries;
+
+    public SocketMap(BpfModule module, long graceNs) {
+        this.module = module;
+        this.fd = module.tableFd(TABLE);
+        this.goneFd = module.tableFd(GONE_TABLE);
+        this.graceNs = graceNs;
+    }
+
+    /** One pass at {@code nowNs} (CLOCK_MONOTONIC, the records' clock); returns the records handed over. */
+    public int read(RecordSink sink, long nowNs) {
+        passes++;
+        int n = drainGone(sink, nowNs);
+        int live = 0;
+        Pointer in = null;
+        int got;
+        while ((got = module.lookupBatch(fd, in, outBatch, keys, values, BATCH)) >= 0) {
+            for (int i = 0; i < got; i++) {
+                long sk = keys.getLong((long) i * KEY);
+                long at = (long) i * VALUE;
+                live++;
+                Seen now = new Seen(values.getLong(at + FIRST_NS), version(values, at));
+                long closedNs = values.getLong(at + CLOSED_NS);
+                if (closedNs != 0 && nowNs - closedNs >= graceNs) {
+                    n += delete(sk, now, sink, nowNs);
+                    live--;
+                } else if (!now.equals(seen.get(sk))) {
+                    seen.put(sk, now);
+                    hand(sink, sk, values, at, nowNs);
+                    n++;
+                }
+            }
+            if (got < BATCH) break;
+            in = inBatch;
+            in.setLong(0, outBatch.getLong(0));
+        }
+        entries = live;
+        return n;
+    }
+
+    /** Deletes a closed socket's entry, handing over its last value if it changed; 1 if a record was handed over. */
+    private int delete(long sk, Seen read, RecordSink sink, long nowNs) {
+        key.setLong(0, sk);
+        if (!module.lookupAndDeleteElement(fd, key, value)) return 0; // gone already
+        Seen last = new Seen(value.getLong(FIRST_NS), version(value, 0));
+        if (last.firstNs() != read.firstNs()) {
+            // a new socket took the address after our read; the closed one's entry is in rx_socks_gone
+            if (!module.insertElement(fd, key, value)) putBack++;
+            return 0;
+        }
+        deleted++;
+        boolean changed = !last.equals(seen.remove(sk));
+        if (changed) hand(sink, sk, value, 0, nowNs);
+        return changed ? 1 : 0;
+    }
+
+    private int drainGone(RecordSink sink, long nowNs) {
+        int n = 0;
+        int got;
+        boolean progress = true;
+        while (progress && (got = module.lookupBatch(goneFd, null, outBatch, keys, values, BATCH)) > 0) {
+            progress = false;
+            for (int i = 0; i < got; i++) {
+                Pointer k = keys.share((long) i * GONE_KEY);
+                if (module.lookupAndDeleteElement(goneFd, k, value)) {
+                    progress = true;
+                    deleted++;
+                    hand(sink, k.getLong(0), value, 0, nowNs);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Counts that only grow while the socket lives: equal versions, nothing worth handing over. */
+    private static long version(Pointer v, long at) {
+        long n = v.getLong(at + SEGS) + v.getLong(at + READS) + (v.getLong(at + CLOSED_NS) != 0 ? 1 : 0);
+        for (int i = 0; i < 4; i++) n += v.getInt(at + DROP_COUNT + 4L * i) & 0xffffffffL;
+        for (int off : new int[] {DROPS_OTHER, RESETS_SENT, RESETS_RECV, RETRANSMITS, WAKEUPS, STATES}) {
+            n += v.getInt(at + off) & 0xffffffffL;
+        }
+        return n;
+    }
+
+    /** struct rx_sock_record: a header like the programs' own, then the entry. */
+    private void hand(RecordSink sink, long sk, Pointer v, long at, long nowNs) {
+        v.read(at, scratch, 0, VALUE);
+        record.clear();
+        record.putLong(0, nowNs).putLong(8, 0).putLong(16, sk).putShort(24, (short) RecordType.SOCK.id)
+                .putShort(26, (short) CPU).putInt(28, RecordType.SOCK.size);
+        record.put(HEADER, scratch, 0, VALUE);
+        handed++;
+        sink.record(CPU, record, 0, HEADER + VALUE);
+    }
+
+    /** Live entries at the last pass (sockets the kernel counts now). */
+    public int entries() {
+        return entries;
+    }
+
+    public Stats stats() {
+        return new Stats(passes, handed, deleted, putBack);
+    }
+}
