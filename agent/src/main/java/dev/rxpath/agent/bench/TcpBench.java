@@ -1,18 +1,10 @@
 package dev.rxpath.agent.bench;
 
-import dev.rxpath.agent.Agent;
-import dev.rxpath.agent.bcc.BpfSource;
-import dev.rxpath.agent.Pipeline;
-import dev.rxpath.agent.path.PathListener;
-import dev.rxpath.agent.probe.HookStatus;
-import dev.rxpath.agent.probe.KernelProbe;
-import dev.rxpath.agent.probe.ReceiveHooks;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -42,21 +34,17 @@ final class TcpBench implements Callable<Integer> {
         double readerCpu = 0, agentCpu = 0;
         for (int i = 0; i < rounds; i++) {
             base += iperf();
-            KernelProbe kernel = KernelProbe.scan();
-            ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged());
-            Pipeline pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, PathListener.NONE);
-            try (Agent agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, UnaryOperator.identity())) {
-                attached = (int) agent.hooks().statuses().stream().filter(HookStatus::attached).count();
-                ProcessCpu cpu = new ProcessCpu(agent.readerThread());
+            try (BenchAgent agent = BenchAgent.start(BenchAgent.DEFAULT_PAGES)) {
+                attached = agent.hooksAttached();
+                ProcessCpu cpu = new ProcessCpu(agent.agent().readerThread());
                 with += iperf();
                 readerCpu += cpu.threadPercent();
                 agentCpu += cpu.processPercent(); // with GC and the JIT, which the reader's own time leaves out
                 Thread.sleep(200);
                 agent.close();
-                pipeline.finish();
-                events += pipeline.events();
-                paths += pipeline.paths().stats().paths();
-                lost += agent.stats().lost();
+                events += agent.pipeline().events();
+                paths += agent.pipeline().paths().stats().paths();
+                lost += agent.agent().stats().lost();
             }
         }
         base /= rounds;
