@@ -1,21 +1,24 @@
 package dev.rxpath.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.EventSink;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
-/** What the real-kernel tests share: the root check, an event collector, waiting, fd counting. */
+/** What the real-kernel tests share: the root check, an event collector, running a command, waiting, fd counting. */
 public final class KernelTests {
     private KernelTests() {}
 
@@ -49,6 +52,17 @@ public final class KernelTests {
             for (Event e : events) if (type.isInstance(e)) out.add(type.cast(e));
             return out;
         }
+    }
+
+    /** What a command run to its end did: its exit status and its stdout and stderr together. */
+    public record Run(int exit, String output) {}
+
+    /** Runs {@code cmd} to its end, at most {@code timeoutSeconds}. */
+    public static Run run(List<String> cmd, long timeoutSeconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), out);
+        return new Run(p.exitValue(), out);
     }
 
     public static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {

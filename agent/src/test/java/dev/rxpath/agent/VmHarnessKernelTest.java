@@ -3,7 +3,6 @@ package dev.rxpath.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,36 +17,31 @@ import org.junit.jupiter.api.Test;
 class VmHarnessKernelTest {
     private static final Path VMTEST = Path.of("..", "bin", "vmtest").toAbsolutePath().normalize();
 
-    private record Run(int exit, String output) {}
-
     @BeforeAll
     static void root() throws Exception {
         KernelTests.requireRoot();
     }
 
-    private static Run vmtest(String... args) throws Exception {
+    private static KernelTests.Run vmtest(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(VMTEST.toString(), "--no-build"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), out);
-        return new Run(p.exitValue(), out);
+        return KernelTests.run(cmd, TimeUnit.MINUTES.toSeconds(10));
     }
 
     @Test
     void aCommandRunsInTheStockKernelAndItsExitStatusIsTheResult() throws Exception {
-        Run ok = vmtest("--run", "echo guest-kernel=$(uname -r)");
+        KernelTests.Run ok = vmtest("--run", "echo guest-kernel=$(uname -r)");
         assertEquals(0, ok.exit(), ok.output());
         assertTrue(ok.output().lines().anyMatch(l -> l.startsWith("guest-kernel=") && !l.endsWith(System.getProperty("os.version"))),
                 ok.output());
-        Run failed = vmtest("--run", "exit 3");
+        KernelTests.Run failed = vmtest("--run", "exit 3");
         assertEquals(1, failed.exit(), failed.output());
         assertTrue(failed.output().contains("FAILED") && failed.output().contains("exit status 3"), failed.output());
     }
 
     @Test
     void aGuestThatPanicsFailsTheRunWithItsConsole() throws Exception {
-        Run r = vmtest("--run", "echo c > /proc/sysrq-trigger");
+        KernelTests.Run r = vmtest("--run", "echo c > /proc/sysrq-trigger");
         assertEquals(1, r.exit(), r.output());
         assertTrue(r.output().contains("the guest stopped without a result"), r.output());
         assertTrue(r.output().contains("Kernel panic"), "the console log: " + r.output());
@@ -55,7 +49,7 @@ class VmHarnessKernelTest {
 
     @Test
     void aGuestThatHangsIsStoppedAtTheTimeoutWithItsConsole() throws Exception {
-        Run r = vmtest("--timeout", "20", "--run", "echo guest-started; sleep 600");
+        KernelTests.Run r = vmtest("--timeout", "20", "--run", "echo guest-started; sleep 600");
         assertEquals(1, r.exit(), r.output());
         assertTrue(r.output().contains("did not finish within 20s"), r.output());
         assertTrue(r.output().contains("guest-started"), "the console log: " + r.output());

@@ -123,6 +123,11 @@ public final class BpfModule implements AutoCloseable {
         return "the kernel refuses " + what + " even to root (lockdown or a security module); " + lockdown;
     }
 
+    /** The programs loaded so far, attached or not, in load order; their fds close with the module. */
+    public List<BpfProgram> programs() {
+        return List.copyOf(programs);
+    }
+
     /** The fd of a table (map) the C source declared. */
     public int tableFd(String table) {
         checkOpen();

@@ -52,6 +52,9 @@ interface LibBcc extends Library {
 
     int bpf_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values, Pointer count);
 
+    /** Fills {@code info} (a struct bpf_prog_info for a program fd) up to {@code *infoLen} bytes; libbcc re-exports libbpf's. */
+    int bpf_obj_get_info_by_fd(int fd, Pointer info, int[] infoLen);
+
     /** Loads libbcc, or says which Debian package provides it. */
     static LibBcc load() {
         UnsatisfiedLinkError first = null;

@@ -2,23 +2,16 @@ package dev.rxpath.agent.bench;
 
 import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.Pipeline;
-import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.flow.FlowTable;
-import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.path.PathStats;
-import dev.rxpath.agent.probe.KernelProbe;
-import dev.rxpath.agent.probe.ReceiveHooks;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,33 +21,34 @@ import picocli.CommandLine.Option;
 @Command(name = "sockets", mixinStandardHelpOptions = true,
         description = "Agent memory (RSS) with many live loopback TCP sockets, each of which has carried data.")
 final class SocketsBench implements Callable<Integer> {
+    private static final long READY_SECONDS = 600; // 25,000 connections a process, on a machine the agent keeps busy
+
     @Option(names = "--count", description = "Live sockets to open (two per connection) (default: ${DEFAULT-VALUE}).")
     int count = 100_000;
 
     @Option(names = "--pages", description = "Perf ring pages per CPU (default: ${DEFAULT-VALUE}).")
     int pages = 2048;
 
+    @Mixin
+    PathsOption paths;
+
     @Override
     public Integer call() throws Exception {
-        KernelProbe kernel = KernelProbe.scan();
-        ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), ReceiveHooks.Options.DEFAULT);
-        Pipeline pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, PathListener.NONE);
-        Agent.Options rings = Agent.Options.DEFAULT.withPages(pages);
-        try (Agent agent = Agent.start(hooks, rings, pipeline, UnaryOperator.identity())) {
+        List<LoadProcess> loads = new ArrayList<>();
+        try (BenchAgent bench = BenchAgent.start(paths.programs(), pages)) {
+            Agent agent = bench.agent();
+            Pipeline pipeline = bench.pipeline();
             long rssBefore = settledRssKiB();
             long t0 = System.nanoTime();
             // Each child holds both ends of its connections, an fd each, within the per-process open-file limit.
             int perChild = Math.max(1, (int) Math.min(25_000, (openFileLimit() - 500) / 2));
             // One at a time, so the agent's reader keeps a CPU of the two.
-            List<Process> loads = new ArrayList<>();
             long opened = 0;
             for (int left = count / 2; left > 0; left -= perChild) {
-                Process load = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
-                        "-cp", System.getProperty("java.class.path"), SocketLoad.class.getName(), String.valueOf(Math.min(left, perChild)))
-                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                LoadProcess load = LoadProcess.start("socket load", SocketLoad.class, Math.min(left, perChild));
                 loads.add(load);
-                String ready = new BufferedReader(new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                if (ready == null || !ready.startsWith("ready ")) throw new IllegalStateException("a socket load process failed: " + ready);
+                String ready = load.readLine(READY_SECONDS);
+                if (!ready.startsWith("ready ")) throw new IllegalStateException(load + " printed " + ready + ", not \"ready …\"");
                 opened += Long.parseLong(ready.substring(6));
             }
             double openSeconds = (System.nanoTime() - t0) / 1e9;
@@ -71,8 +65,10 @@ final class SocketsBench implements Callable<Integer> {
             System.out.printf("  agent RSS           %,d MiB before, %,d MiB with the sockets (heap in use after GC %,d MiB)%n",
                     rssBefore / 1024, rssWith / 1024, heap / (1024 * 1024));
             System.out.printf("  records lost        %,d%n", agent.stats().lost());
-            for (Process load : loads) load.getOutputStream().close();
-            for (Process load : loads) load.waitFor(60, TimeUnit.SECONDS);
+            for (LoadProcess load : loads) load.closeInput();
+            for (LoadProcess load : loads) load.finish(60);
+        } finally {
+            for (LoadProcess load : loads) load.close();
         }
         return 0;
     }

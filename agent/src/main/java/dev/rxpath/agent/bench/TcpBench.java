@@ -1,21 +1,14 @@
 package dev.rxpath.agent.bench;
 
-import dev.rxpath.agent.Agent;
-import dev.rxpath.agent.bcc.BpfSource;
-import dev.rxpath.agent.Pipeline;
-import dev.rxpath.agent.path.PathListener;
-import dev.rxpath.agent.probe.HookStatus;
-import dev.rxpath.agent.probe.KernelProbe;
-import dev.rxpath.agent.probe.ReceiveHooks;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,39 +27,38 @@ final class TcpBench implements Callable<Integer> {
     @Option(names = "--rounds", description = "Baseline/agent pairs to run (default: ${DEFAULT-VALUE}).")
     int rounds = 2;
 
+    @Mixin
+    PathsOption paths;
+
     @Override
     public Integer call() throws Exception {
         double base = 0, with = 0;
-        long events = 0, paths = 0, lost = 0;
+        long events = 0, finished = 0, lost = 0;
         int attached = 0;
         double readerCpu = 0, agentCpu = 0;
         for (int i = 0; i < rounds; i++) {
             base += iperf();
-            KernelProbe kernel = KernelProbe.scan();
-            ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), ReceiveHooks.Options.DEFAULT);
-            Pipeline pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, PathListener.NONE);
-            try (Agent agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, UnaryOperator.identity())) {
-                attached = (int) agent.hooks().statuses().stream().filter(HookStatus::attached).count();
-                ProcessCpu cpu = new ProcessCpu(agent.readerThread());
+            try (BenchAgent agent = BenchAgent.start(paths.programs(), BenchAgent.DEFAULT_PAGES)) {
+                attached = agent.hooksAttached();
+                ProcessCpu cpu = new ProcessCpu(agent.agent().readerThread());
                 with += iperf();
                 readerCpu += cpu.threadPercent();
                 agentCpu += cpu.processPercent(); // with GC and the JIT, which the reader's own time leaves out
                 Thread.sleep(200);
                 agent.close();
-                pipeline.finish();
-                events += pipeline.events();
-                paths += pipeline.paths().stats().paths();
-                lost += agent.stats().lost();
+                events += agent.pipeline().events();
+                finished += agent.pipeline().paths().stats().paths();
+                lost += agent.agent().stats().lost();
             }
         }
         base /= rounds;
         with /= rounds;
-        System.out.printf("bench tcp: iperf3 over 127.0.0.1, %d s x %d rounds%n", seconds, rounds);
+        System.out.printf("bench tcp: iperf3 over 127.0.0.1, %d s x %d rounds, %s%n", seconds, rounds, paths.describe());
         System.out.printf("  without agent       %.2f Gbit/s%n", base / 1e9);
         System.out.printf("  with agent          %.2f Gbit/s (%d hook points attached)%n", with / 1e9, attached);
         System.out.printf("  slowdown            %.1f%%%n", 100.0 * (base - with) / base);
         System.out.printf("  events decoded      %,d (%,.0f/s), lost %,d%n", events, events / (double) (seconds * rounds), lost);
-        System.out.printf("  paths correlated    %,d%n", paths);
+        System.out.printf("  paths correlated    %,d%n", finished);
         System.out.printf("  reader CPU          %.1f%% of one core (whole agent process %.1f%%)%n", readerCpu / rounds, agentCpu / rounds);
         return 0;
     }

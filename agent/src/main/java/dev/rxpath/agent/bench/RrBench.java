@@ -1,0 +1,180 @@
+package dev.rxpath.agent.bench;
+
+import dev.rxpath.agent.bcc.BpfProgram;
+import dev.rxpath.agent.bcc.BpfStatsEnabled;
+import dev.rxpath.agent.bcc.ProgramStats;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * What the agent costs request/response traffic, the shape of a cache, RPC or database
+ * client: many connections, each waiting for a small response before its next request, so
+ * every request crosses the receive path twice and the agent's per-packet work shows in the
+ * request rate rather than hiding in a bulk transfer's batching. Rounds alternate without
+ * and with the agent so that drift in the machine hits both; the load runs in child
+ * processes ({@link RrLoad}), so this process's CPU is the agent's.
+ */
+@Command(name = "rr", mixinStandardHelpOptions = true,
+        description = "Loopback request/response rate with and without the agent; its CPU, the BPF programs' CPU, and its byte accounting.")
+final class RrBench implements Callable<Integer> {
+    private static final int DIFFERENCES_SHOWN = 5;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--seconds", description = "Length of each round's request loop, 1 to 3600 (default: ${DEFAULT-VALUE}).")
+    int seconds = 5;
+
+    @Option(names = "--rounds", description = "Without/with-agent pairs to run, 1 to 100 (default: ${DEFAULT-VALUE}).")
+    int rounds = 3;
+
+    @Option(names = "--connections", description = "Client connections, each a thread with one request in flight, 1 to 10000 (default: ${DEFAULT-VALUE}).")
+    int connections = 50;
+
+    @Option(names = "--size", description = "Bytes in each request and in each response, 1 to 1048576 (default: ${DEFAULT-VALUE}).")
+    int size = 256;
+
+    @Option(names = "--pages", description = "The agent's perf ring pages per CPU, a power of two up to 65536 (default: the agent's, ${DEFAULT-VALUE}).")
+    int pages = BenchAgent.DEFAULT_PAGES;
+
+    /** What a round with the agent measured besides the load itself. */
+    private record AgentRound(RrProcesses.Result load, int hooks, double processCpu, double readerCpu, long windowNs,
+                              List<ProgramStats> programs, long received, long lost, List<Difference> differences) {}
+
+    /** A server connection for which the flow table's delivered bytes are not the bytes the server read. */
+    private record Difference(int clientPort, long read, long delivered) {}
+
+    @Mixin
+    PathsOption paths;
+
+    @Override
+    public Integer call() throws Exception {
+        inRange("--seconds", seconds, 1, 3600);
+        inRange("--rounds", rounds, 1, 100);
+        inRange("--connections", connections, 1, 10_000);
+        inRange("--size", size, 1, 1 << 20);
+        inRange("--pages", pages, 1, 1 << 16);
+        if (Integer.bitCount(pages) != 1) throw new ParameterException(spec.commandLine(), "--pages must be a power of two, not " + pages);
+        List<RrProcesses.Result> without = new ArrayList<>();
+        List<AgentRound> with = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            try (RrProcesses load = RrProcesses.start(connections, size, seconds)) {
+                without.add(load.finish());
+            }
+            with.add(withAgent());
+        }
+        print(without, with);
+        return 0;
+    }
+
+    private void inRange(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ParameterException(spec.commandLine(), String.format(Locale.ROOT, "%s must be %d to %d, not %d", option, min, max, value));
+        }
+    }
+
+    /**
+     * A round with the agent attached before the load starts and closed after it. The CPU
+     * and program figures cover the client's request loop, from its first request until
+     * both processes exited; the records received include what the reader drained after.
+     */
+    private AgentRound withAgent() throws Exception {
+        try (BpfStatsEnabled on = BpfStatsEnabled.turnOn();
+             BenchAgent agent = BenchAgent.start(paths.programs(), pages);
+             RrProcesses load = RrProcesses.start(connections, size, seconds)) {
+            List<BpfProgram> programs = agent.programs();
+            List<ProgramStats> before = ProgramStats.read(programs);
+            long received = agent.agent().stats().received();
+            ProcessCpu cpu = new ProcessCpu(agent.agent().readerThread());
+            long t0 = System.nanoTime();
+            RrProcesses.Result result = load.finish();
+            double processCpu = cpu.processPercent(), readerCpu = cpu.threadPercent();
+            long windowNs = System.nanoTime() - t0;
+            List<ProgramStats> after = ProgramStats.read(programs);
+            agent.close();
+            received = agent.agent().stats().received() - received; // with the backlog the reader drained after the load
+            List<ProgramStats> ran = new ArrayList<>();
+            for (int i = 0; i < after.size(); i++) ran.add(after.get(i).since(before.get(i)));
+            return new AgentRound(result, agent.hooksAttached(), processCpu, readerCpu, windowNs, ran, received,
+                    agent.agent().stats().lost(), differences(result, agent.deliveredTo(result.port())));
+        }
+    }
+
+    private static List<Difference> differences(RrProcesses.Result load, Map<Integer, Long> delivered) {
+        List<Difference> out = new ArrayList<>();
+        load.read().forEach((clientPort, read) -> {
+            long counted = delivered.getOrDefault(clientPort, 0L);
+            if (counted != read) out.add(new Difference(clientPort, read, counted));
+        });
+        return out;
+    }
+
+    private void print(List<RrProcesses.Result> without, List<AgentRound> with) {
+        List<RrProcesses.Result> withLoads = with.stream().map(AgentRound::load).toList();
+        double base = mean(without, RrProcesses.Result::perSecond), loaded = mean(withLoads, RrProcesses.Result::perSecond);
+        long windowNs = with.stream().mapToLong(AgentRound::windowNs).sum();
+        out("bench rr: %d connections, %d-byte requests and responses over 127.0.0.1, %d s x %d rounds, %s%n", connections, size, seconds,
+                rounds, paths.describe());
+        out("  without agent       %,.0f requests/s (rounds: %s)%n", base, rates(without));
+        out("  with agent          %,.0f requests/s (rounds: %s), %d hook points attached%n", loaded, rates(withLoads), with.get(0).hooks());
+        out("  slowdown            %.1f%%%n", 100.0 * (base - loaded) / base);
+        out("  agent process CPU   %.1f%% of one core (ring reader thread %.1f%%)%n",
+                mean(with, AgentRound::processCpu), mean(with, AgentRound::readerCpu));
+        printPrograms(with, windowNs);
+        long lost = with.stream().mapToLong(AgentRound::lost).sum();
+        out("  records             %,.0f/s received, %,d lost (%d ring pages per CPU)%n",
+                with.stream().mapToLong(AgentRound::received).sum() * 1e9 / windowNs, lost, pages);
+        out("  delivered bytes     %s%n", delivered(with, lost));
+    }
+
+    /** The programs' run time as bpf_stats counts it, in total and per program, summed over the rounds. */
+    private static void printPrograms(List<AgentRound> with, long windowNs) {
+        Map<String, ProgramStats> byFunction = new LinkedHashMap<>();
+        for (AgentRound r : with) for (ProgramStats p : r.programs()) byFunction.merge(p.function(), p, ProgramStats::plus);
+        List<ProgramStats> ran = byFunction.values().stream().filter(p -> p.runs() > 0)
+                .sorted(Comparator.comparingLong(ProgramStats::runNs).reversed()).toList();
+        long runNs = ran.stream().mapToLong(ProgramStats::runNs).sum(), runs = ran.stream().mapToLong(ProgramStats::runs).sum();
+        out("  BPF programs CPU    %.1f%% of one core: %,d runs, %.0f ns per run (bpf_stats; %d of %d programs ran)%n",
+                100.0 * runNs / windowNs, runs, runs == 0 ? 0.0 : (double) runNs / runs, ran.size(), byFunction.size());
+        int width = ran.stream().mapToInt(p -> p.function().length()).max().orElse(0);
+        for (ProgramStats p : ran) out("    %-" + width + "s %,14d runs %,8.0f ns/run%n", p.function(), p.runs(), p.nsPerRun());
+    }
+
+    private static String delivered(List<AgentRound> with, long lost) {
+        int total = with.stream().mapToInt(r -> r.load().read().size()).sum();
+        List<Difference> differences = with.stream().flatMap(r -> r.differences().stream()).toList();
+        if (differences.isEmpty()) return String.format(Locale.ROOT, "exact on all %,d server connections (flow table = bytes the server read)", total);
+        return String.format(Locale.ROOT, "%,d of %,d server connections differ: ", differences.size(), total)
+                + differences.stream().limit(DIFFERENCES_SHOWN)
+                        .map(d -> String.format(Locale.ROOT, "client port %d read %,d, flow table %,d (%+,d)", d.clientPort(), d.read(),
+                                d.delivered(), d.delivered() - d.read()))
+                        .collect(Collectors.joining("; "))
+                + (differences.size() > DIFFERENCES_SHOWN ? "; …" : "")
+                + (lost > 0 ? " (" + lost + " ring records were lost; the counts come from the kernel's map, not the rings)" : "");
+    }
+
+    private static String rates(List<RrProcesses.Result> loads) {
+        return loads.stream().map(l -> String.format(Locale.ROOT, "%,.0f", l.perSecond())).collect(Collectors.joining(" "));
+    }
+
+    private static <T> double mean(List<T> items, ToDoubleFunction<T> value) {
+        return items.stream().mapToDouble(value).average().orElse(0);
+    }
+
+    private static void out(String format, Object... args) {
+        System.out.print(String.format(Locale.ROOT, format, args));
+    }
+}

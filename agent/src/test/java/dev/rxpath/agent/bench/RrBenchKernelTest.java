@@ -1,0 +1,62 @@
+package dev.rxpath.agent.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rxpath.agent.KernelTests;
+import dev.rxpath.agent.Main;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code rxpath bench rr} as a process, as a user runs it: one short round each way with the real agent and load processes. */
+class RrBenchKernelTest {
+    private static final Path BPF_STATS = Path.of("/proc/sys/kernel/bpf_stats_enabled");
+    private static final String N = "[0-9][0-9,]*", PERCENT = "-?[0-9]+\\.[0-9]%";
+
+    @BeforeAll
+    static void root() throws Exception {
+        KernelTests.requireRoot();
+    }
+
+    private static KernelTests.Run bench(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "rr"));
+        cmd.addAll(List.of(args));
+        return KernelTests.run(cmd, 60);
+    }
+
+    @Test
+    void measuresBothWaysAndTheFlowTableCountsEveryByteTheServerRead() throws Exception {
+        String statsBefore = Files.readString(BPF_STATS);
+        // Rings large enough to hold the whole round: on two cores shared with the load the reader can fall behind,
+        // and a lost record would be a read the flow table never saw.
+        KernelTests.Run run = bench("--seconds", "1", "--rounds", "1", "--connections", "4", "--pages", "4096");
+        String out = run.output();
+        assertEquals(0, run.exit(), out);
+        assertLine(out, "bench rr: 4 connections, 256-byte requests and responses over 127\\.0\\.0\\.1, 1 s x 1 rounds");
+        assertLine(out, "  without agent +" + N + " requests/s \\(rounds: " + N + "\\)");
+        assertLine(out, "  with agent +" + N + " requests/s \\(rounds: " + N + "\\), [1-9][0-9]* hook points attached");
+        assertLine(out, "  slowdown +" + PERCENT);
+        assertLine(out, "  agent process CPU +" + PERCENT + " of one core \\(ring reader thread " + PERCENT + "\\)");
+        assertLine(out, "  BPF programs CPU +" + PERCENT + " of one core: " + N + " runs, " + N + " ns per run \\(bpf_stats; [1-9][0-9]* of [1-9][0-9]* programs ran\\)");
+        assertLine(out, "    tracepoint__\\S+ +" + N + " runs +" + N + " ns/run");
+        assertLine(out, "  records +" + N + "/s received, 0 lost \\(4096 ring pages per CPU\\)");
+        assertLine(out, "  delivered bytes +exact on all 4 server connections \\(flow table = bytes the server read\\)");
+        assertEquals(statsBefore, Files.readString(BPF_STATS), "bpf_stats_enabled is put back");
+    }
+
+    @Test
+    void anOptionOutOfRangeIsAUsageError() throws Exception {
+        KernelTests.Run run = bench("--connections", "0");
+        assertEquals(2, run.exit(), run.output());
+        assertTrue(run.output().contains("--connections must be 1 to 10000, not 0"), run.output());
+    }
+
+    private static void assertLine(String output, String regex) {
+        assertTrue(output.lines().anyMatch(l -> l.matches(regex)), "no line matching /" + regex + "/ in:\n" + output);
+    }
+}
