@@ -208,7 +208,7 @@ static __always_inline void rx_sock_drop(struct rx_sock *s, u32 reason)
  * in rx_sampled. A dropped or reset skb that was not sampled still gets its path: its DEV
  * stage comes from the slot.
  */
-#define RX_RECENT_SLOTS 16
+#define RX_RECENT_SLOTS 64
 struct rx_recent {
 	u64 skb;
 	u64 dev_ns;
@@ -222,7 +222,7 @@ BPF_PERCPU_ARRAY(rx_recent, struct rx_recent, RX_RECENT_SLOTS);
 
 static __always_inline struct rx_recent *rx_recent_slot(u64 skb)
 {
-	u32 i = (u32)((skb >> 8) ^ (skb >> 12)) & (RX_RECENT_SLOTS - 1); /* skbs are 256-byte slab objects */
+	u32 i = (u32)((skb >> 8) ^ (skb >> 14)) & (RX_RECENT_SLOTS - 1); /* skbs are 256-byte slab objects */
 	return rx_recent.lookup(&i);
 }
 
@@ -357,6 +357,8 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	if (!slot)
 		return 0;
 	int sampled = slot->skb == skb && slot->decided ? slot->sampled : rx_decide(now);
+	/* the last skb at this address, if this slot still holds it, says whether a mark may be left */
+	int marked = slot->skb == skb ? slot->sampled : 1;
 	slot->skb = skb;
 	slot->dev_ns = now;
 	slot->len = args->len;
@@ -365,8 +367,8 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	bpf_probe_read_kernel_str(slot->ifname, sizeof(slot->ifname), (char *)args + (args->data_loc_name & 0xFFFF));
 #ifndef RX_PATHS_ALL
 	if (!sampled) {
-		/* an earlier skb at this address may have been sampled and freed unseen */
-		if (rx_sampled.lookup(&skb))
+		/* an earlier skb at this address may have been sampled and freed unseen: its mark must go */
+		if (marked && rx_sampled.lookup(&skb))
 			rx_sampled.delete(&skb);
 		return 0;
 	}
@@ -456,6 +458,17 @@ BPF_TABLE("lru_hash", u64, u64, rx_skb_sock, 16384);
 #endif
 
 #ifdef RX_HOOK_tcp__tcp_probe
+/* tcp_probe's addresses are sockaddrs, local end first; built only when needed: a new socket, a recorded segment */
+#define rx_probe_tuple(t, a)                                                         \
+	do {                                                                          \
+		u16 ignored_port, family;                                             \
+		rx_sockaddr((a)->saddr, (t)->saddr, &ignored_port, &family);         \
+		rx_sockaddr((a)->daddr, (t)->daddr, &ignored_port, &family);         \
+		(t)->sport = (a)->sport;                                              \
+		(t)->dport = (a)->dport;                                              \
+		(t)->family = (a)->family;                                            \
+	} while (0)
+
 TRACEPOINT_PROBE(tcp, tcp_probe)
 {
 	u64 skb = 0, sk = 0;
@@ -474,17 +487,13 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 	}
 #endif
 	struct rx_sock_queue r = {};
-	u16 ignored_port, family;
-	rx_sockaddr(args->saddr, r.t.saddr, &ignored_port, &family);
-	rx_sockaddr(args->daddr, r.t.daddr, &ignored_port, &family);
-	r.t.sport = args->sport;
-	r.t.dport = args->dport;
-	r.t.family = args->family;
 	u32 len = args->data_len;
 
 	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
-	if (!s || s->closed_ns) /* a closed socket receives no segments: its address is a new one's */
+	if (!s || s->closed_ns) { /* a closed socket receives no segments: its address is a new one's */
+		rx_probe_tuple(&r.t, args);
 		s = rx_sock_begin(sk, &r.t, s);
+	}
 	if (s) {
 		/* one socket's segments are handled one at a time, under its lock */
 		u64 start = s->bytes_in > s->delivered ? s->bytes_in : s->delivered;
@@ -521,6 +530,7 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 	if (s && len && r.stream_end > s->sample_end)
 		s->sample_end = r.stream_end;
 	rx_init_at(&r.h, now, RX_SOCK_QUEUE, sizeof(r), skb, sk);
+	rx_probe_tuple(&r.t, args);
 #ifdef RX_FIELD_tcp__tcp_probe__sock_cookie
 	r.cookie = args->sock_cookie;
 #endif
@@ -578,7 +588,7 @@ static __always_inline u64 rx_delivered(struct rx_sock *s, s32 bytes, int *waite
 TRACEPOINT_PROBE(skb, skb_copy_datagram_iovec)
 {
 	u64 skb = (u64)args->skbaddr, sk = 0, delivered = 0;
-	int emit = rx_traced(skb);
+	int emit = rx_traced_here(skb);
 #ifndef RX_HOOK_sock__sock_recv_length
 	u64 *owner = rx_skb_sock.lookup(&skb);
 	if (owner && args->len > 0) {
@@ -636,7 +646,7 @@ TRACEPOINT_PROBE(sock, sock_recv_length)
 TRACEPOINT_PROBE(skb, consume_skb)
 {
 	u64 skb = (u64)args->skbaddr;
-	if (!rx_traced(skb))
+	if (!rx_traced_here(skb))
 		return 0;
 	rx_untrace(skb);
 	struct rx_consume r = {};
