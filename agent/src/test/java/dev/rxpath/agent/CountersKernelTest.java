@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rxpath.agent.flow.Flow;
+import dev.rxpath.agent.maps.SocketMap;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.ring.SubmitCounters;
 import java.io.InputStream;
@@ -77,8 +78,11 @@ class CountersKernelTest {
                 }
             }
             Thread.sleep(1500); // closes a pass old are deleted at the next pass
+            SocketMap.Stats map = running.inspect(p -> running.agent.sockets().stats());
             int entries = running.inspect(p -> running.agent.sockets().entries());
-            assertTrue(entries < 20, "closed sockets left the kernel's map: " + entries + " entries");
+            assertTrue(map.deleted() >= 2L * connections, "every closed socket's entry was deleted: " + map);
+            // what stays is the machine's other sockets, not this test's thousands
+            assertTrue(entries < connections / 5, "the kernel's map holds " + entries + " entries");
             running.close();
         }
         SubmitCounters.Totals programs = running.agent.stats().programs();

@@ -35,6 +35,10 @@ final class StatusCommand extends AgentCommand {
         line(out, "events/s", String.format(Locale.ROOT, "%.1f", status.getEventsPerSecond()));
         line(out, "records", status.getRecordsSubmitted() + " submitted, " + status.getRecordsReceived() + " received");
         line(out, "lost", lost.isEmpty() ? "none" : lost);
+        line(out, "paths", status.getPathSampling() + "; " + status.getSegmentsSampled() + " segments sampled, "
+                + status.getPathsKeptUnsampled() + " kept for a drop or reset");
+        line(out, "sockets", status.getSocketsCounted() + " counted in the kernel (exact)"
+                + (status.getSocketsNotCounted() > 0 ? ", " + status.getSocketsNotCounted() + " not counted: the map was full (--max-sockets)" : ""));
         line(out, "live", status.getLivePaths() + " paths, " + status.getLiveFlows() + " flows, " + status.getClosedFlows() + " closed flows kept");
         line(out, "evicted", status.getPathsEvicted() + " paths, " + status.getFlowsEvicted() + " flows");
         line(out, "subscribers", status.getSubscribers() + " (" + status.getSubscriberLost() + " records dropped from slow ones)");

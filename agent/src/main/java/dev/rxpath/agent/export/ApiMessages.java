@@ -76,7 +76,8 @@ final class ApiMessages {
                 .setSrttUs(f.srttUs())
                 .setSndWnd(f.sndWnd())
                 .setSndCwnd(f.sndCwnd())
-                .putAllDrops(f.drops());
+                .putAllDrops(f.drops())
+                .setCounted(f.counted());
         if (f.endpoints() != null) b.setEndpoints(endpoints(f.endpoints()));
         if (f.reader() != null) b.setReader(task(f.reader()));
         if (f.state() != null) b.setState(f.state());

@@ -154,8 +154,9 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     @Override
     public void serverStatus(ServerStatusRequest request, StreamObserver<ServerStatusResponse> observer) {
         try {
-            record Counts(PathStats paths, FlowTable.Stats flows) {}
-            Counts c = pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats())).get(10, TimeUnit.SECONDS);
+            record Counts(PathStats paths, FlowTable.Stats flows, int sockets) {}
+            Counts c = pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats(), agent.sockets().entries()))
+                    .get(10, TimeUnit.SECONDS);
             Agent.Stats s = agent.stats();
             var b = ServerStatusResponse.newBuilder()
                     .setNodeName(node)
@@ -171,7 +172,12 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                     .setFlowsEvicted(c.flows().evicted())
                     .setSubscribers(hub.subscribers())
                     .setSubscriberLost(hub.subscriberLost().get())
-                    .setHistorySize(hub.history().size());
+                    .setHistorySize(hub.history().size())
+                    .setPathSampling(agent.hooks().options().sampling().describe())
+                    .setSegmentsSampled(s.programs().sampled())
+                    .setPathsKeptUnsampled(s.programs().promoted())
+                    .setSocketsCounted(c.sockets())
+                    .setSocketsNotCounted(s.programs().socketsFull());
             for (HookStatus h : agent.hooks().statuses()) b.addHooks(ApiMessages.hook(h));
             for (Map.Entry<Integer, Long> e : hub.ringLost().entrySet()) {
                 b.addLost(LostEvent.newBuilder().setSource(LostSource.LOST_SOURCE_PERF_RING).setCpu(e.getKey()).setCount(e.getValue()));
