@@ -29,7 +29,7 @@ public final class Attachment implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        LibBcc bcc = BpfModule.lib();
+        LibBccBpf bcc = BpfModule.lib();
         switch (type) {
             case TRACEPOINT -> bcc.bpf_close_perf_event_fd(fd);
             case RAW_TRACEPOINT, FENTRY, FEXIT -> Libc.close(fd);

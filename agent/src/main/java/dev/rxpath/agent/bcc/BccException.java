@@ -3,7 +3,9 @@ package dev.rxpath.agent.bcc;
 /** A failure in compiling, loading or attaching a BPF program, with the kernel's or compiler's own words. */
 public final class BccException extends RuntimeException {
     public enum Kind {
-        LIBRARY_MISSING, HEADERS_MISSING, COMPILE_ERROR, LOAD_REJECTED, PERMISSION, ATTACH_FAILED, TABLE_MISSING
+        LIBRARY_MISSING, HEADERS_MISSING, COMPILE_ERROR, LOAD_REJECTED, PERMISSION, ATTACH_FAILED, TABLE_MISSING,
+        /** The compiler's process could not start, crashed or hung: its own output says why. */
+        COMPILER_FAILED
     }
 
     private final Kind kind;

@@ -3,84 +3,121 @@ package dev.rxpath.agent.bcc;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.rxpath.agent.sys.Libc;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One C source compiled by bcc: its functions, the programs loaded from them, their
  * attachments and its tables. Closing it detaches and unloads everything it made.
  * A small façade in the spirit of bcc's Python {@code BPF} class.
+ * <p>
+ * clang runs in a child process ({@link CompileChild}) so that LLVM never maps into the
+ * agent; here the tables are created again with the attributes the child reported, the
+ * instructions are pointed at them, and programs load through libbcc_bpf as libbcc would.
  */
 public final class BpfModule implements AutoCloseable {
     private static final int VERIFIER_LOG_SIZE = 4 << 20;
-    private static LibBcc lib;
+    private static final int BPF_LD_IMM64 = 0x18, BPF_PSEUDO_MAP_FD = 1, INSN_SIZE = 8;
+    private static LibBccBpf lib;
 
-    private final Pointer module;
+    private final String license;
+    private final int kernVersion;
+    /** Each function's instructions, with this process's table fds. */
+    private final Map<String, byte[]> functions;
+    private final Map<String, Integer> tables;
     private final List<BpfProgram> programs = new ArrayList<>();
     private final List<Attachment> attachments = new ArrayList<>();
     private boolean closed;
 
-    private BpfModule(Pointer module) {
-        this.module = module;
+    private BpfModule(String license, int kernVersion, Map<String, byte[]> functions, Map<String, Integer> tables) {
+        this.license = license;
+        this.kernVersion = kernVersion;
+        this.functions = functions;
+        this.tables = tables;
     }
 
-    static synchronized LibBcc lib() {
-        if (lib == null) lib = LibBcc.load();
+    static synchronized LibBccBpf lib() {
+        if (lib == null) lib = LibBccBpf.load();
         return lib;
     }
 
     /**
-     * Compiles C text with clang through libbcc. Errors quote the compiler; missing kernel
-     * headers are told apart because their remedy is different (bin/setup links them).
+     * Compiles C text with clang through libbcc, in a child process. Errors quote the compiler;
+     * missing kernel headers are told apart because their remedy is different (bin/setup links them).
      */
     public static BpfModule compile(String text, List<String> cflags) {
-        LibBcc bcc = lib();
-        Pointer[] out = new Pointer[1];
-        String[] flags = cflags.toArray(String[]::new);
-        NativeStderr.Result<Integer> r = NativeStderr.capture(() -> {
-            out[0] = bcc.bpf_module_create_c_from_string(text, 0, flags, flags.length, true, null);
-            return out[0] == null ? -1 : 0;
-        });
-        if (out[0] == null) {
-            String release = System.getProperty("os.version");
-            if (r.text().contains("Unable to find kernel headers") || !Files.exists(Path.of("/lib/modules", release, "build"))) {
-                throw new BccException(BccException.Kind.HEADERS_MISSING,
-                        "bcc found no kernel headers for " + release + " at /lib/modules/" + release
-                                + "/build: install linux-headers (bin/setup links the distribution's headers)",
-                        r.text());
+        CompileChild.Compiled compiled = CompileChild.compile(text, cflags);
+        Map<String, Integer> tables = new LinkedHashMap<>();
+        Map<Integer, Integer> fds = new HashMap<>();
+        try {
+            for (CompileChild.Table t : compiled.tables()) {
+                // The child's tables went with it: make each again, as bcc made it (map-in-map inner templates excepted).
+                int fd = lib().bcc_create_map(t.type(), t.name(), t.keySize(), t.valueSize(), t.maxEntries(), t.flags());
+                if (fd < 0) {
+                    throw new BccException(BccException.Kind.LOAD_REJECTED, "the kernel refused table " + t.name() + " (map type "
+                            + t.type() + ", flags 0x" + Integer.toHexString(t.flags()) + "): " + Libc.lastError());
+                }
+                tables.put(t.name(), fd);
+                fds.put(t.childFd(), fd);
             }
-            throw new BccException(BccException.Kind.COMPILE_ERROR, "BPF program did not compile", r.text());
+            Map<String, byte[]> functions = new LinkedHashMap<>();
+            compiled.functions().forEach((name, insns) -> functions.put(name, withTableFds(name, insns, fds)));
+            return new BpfModule(compiled.license(), compiled.kernVersion(), functions, tables);
+        } catch (RuntimeException e) {
+            tables.values().forEach(Libc::close);
+            throw e;
         }
-        return new BpfModule(out[0]);
+    }
+
+    /**
+     * What bcc's load_maps does to the instructions once it has the tables' fds: every table
+     * reference is an ld_imm64 (two instruction slots) with src_reg BPF_PSEUDO_MAP_FD and the fd
+     * in imm. A reference to an fd the child did not describe would name some other file here.
+     */
+    private static byte[] withTableFds(String function, byte[] insns, Map<Integer, Integer> fds) {
+        byte[] out = insns.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i + 2 * INSN_SIZE <= out.length; i += INSN_SIZE) {
+            if ((out[i] & 0xff) != BPF_LD_IMM64) continue;
+            if (((out[i + 1] >> 4) & 0xf) == BPF_PSEUDO_MAP_FD) {
+                Integer fd = fds.get(b.getInt(i + 4));
+                if (fd == null) {
+                    throw new BccException(BccException.Kind.TABLE_MISSING, function + " refers to table fd " + b.getInt(i + 4)
+                            + ", which is none of the tables the compiler reported");
+                }
+                b.putInt(i + 4, fd);
+            }
+            i += INSN_SIZE;
+        }
+        return out;
     }
 
     public List<String> functionNames() {
         checkOpen();
-        LibBcc bcc = lib();
-        long n = bcc.bpf_num_functions(module);
-        List<String> names = new ArrayList<>();
-        for (long i = 0; i < n; i++) names.add(bcc.bpf_function_name(module, i));
-        return names;
+        return List.copyOf(functions.keySet());
     }
 
     /** Loads a function with the program type its name implies; a rejection quotes the verifier. */
     public BpfProgram load(String function) {
         checkOpen();
-        LibBcc bcc = lib();
+        LibBccBpf bpf = lib();
         ProgramType type = ProgramType.of(function);
-        Pointer start = bcc.bpf_function_start(module, function);
-        if (start == null) {
+        byte[] code = functions.get(function);
+        if (code == null) {
             throw new BccException(BccException.Kind.LOAD_REJECTED, "no function " + function + " in the compiled module");
         }
-        int size = (int) bcc.bpf_function_size(module, function);
-        String license = bcc.bpf_module_license(module);
-        int kernVersion = bcc.bpf_module_kern_version(module);
+        Memory insns = new Memory(code.length);
+        insns.write(0, code, 0, code.length);
         int[] errno = new int[1];
         NativeStderr.Result<Integer> r = NativeStderr.capture(() -> {
-            int fd = bcc.bcc_func_load(module, type.kernelValue, function, start, size, license, kernVersion,
-                    0, null, 0, null, -1);
+            int fd = bpf.bcc_prog_load(type.kernelValue, function, insns, code.length, license, kernVersion, 0, null, 0);
             errno[0] = com.sun.jna.Native.getLastError();
             return fd;
         });
@@ -96,17 +133,15 @@ public final class BpfModule implements AutoCloseable {
                     + Libc.describe(err) + "; " + permissionHint(type), r.text());
         }
         throw new BccException(BccException.Kind.LOAD_REJECTED, "the kernel rejected " + function + " ("
-                + Libc.describe(err) + "); verifier log", verifierLog(function, type, start, size, license, kernVersion, r.text()));
+                + Libc.describe(err) + "); verifier log", verifierLog(function, type, insns, code.length, r.text()));
     }
 
     /** libbcc prints the verifier log itself on most failures; ask the kernel for it when it did not. */
-    private String verifierLog(String function, ProgramType type, Pointer start, int size, String license,
-                               int kernVersion, String printed) {
+    private String verifierLog(String function, ProgramType type, Memory insns, int size, String printed) {
         if (printed.contains("processed") || printed.contains("R0") || printed.contains("R1")) return printed;
         Memory log = new Memory(VERIFIER_LOG_SIZE);
         log.setByte(0, (byte) 0);
-        int fd = lib().bcc_func_load(module, type.kernelValue, function, start, size, license, kernVersion,
-                1, log, VERIFIER_LOG_SIZE, null, -1);
+        int fd = lib().bcc_prog_load(type.kernelValue, function, insns, size, license, kernVersion, 1, log, VERIFIER_LOG_SIZE);
         if (fd >= 0) Libc.close(fd);
         return printed + log.getString(0);
     }
@@ -131,8 +166,8 @@ public final class BpfModule implements AutoCloseable {
     /** The fd of a table (map) the C source declared. */
     public int tableFd(String table) {
         checkOpen();
-        int fd = lib().bpf_table_fd(module, table);
-        if (fd < 0) throw new BccException(BccException.Kind.TABLE_MISSING, "no table named " + table + " in the module");
+        Integer fd = tables.get(table);
+        if (fd == null) throw new BccException(BccException.Kind.TABLE_MISSING, "no table named " + table + " in the module");
         return fd;
     }
 
@@ -153,7 +188,7 @@ public final class BpfModule implements AutoCloseable {
 
     /** Removes {@code key} and hands back its last value in one step, so no update in between is lost. */
     public boolean lookupAndDeleteElement(int tableFd, Pointer key, Pointer value) {
-        LibBcc bcc = lib();
+        LibBccBpf bcc = lib();
         int rc = bcc.bpf_lookup_and_delete(tableFd, key, value); // libbpf: -errno
         if (rc == 0) return true;
         if (-rc != Libc.EINVAL) return false;
@@ -190,13 +225,13 @@ public final class BpfModule implements AutoCloseable {
         for (int i = attachments.size() - 1; i >= 0; i--) attachments.get(i).close();
     }
 
-    /** Detaches every attachment, closes every program and frees the module; safe to call twice. */
+    /** Detaches every attachment, closes every program and table; safe to call twice. */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
         detach();
         for (BpfProgram p : programs) Libc.close(p.fd());
-        lib().bpf_module_destroy(module);
+        for (int fd : tables.values()) Libc.close(fd);
     }
 }

@@ -34,7 +34,7 @@ public final class BpfProgram {
      */
     public Attachment attach() {
         String target = type.target(function);
-        LibBcc bcc = BpfModule.lib();
+        LibBccBpf bcc = BpfModule.lib();
         String evName = "rxpath_" + Libc.getpid() + "_" + (type == ProgramType.KRETPROBE ? "r_" : "p_") + target;
         int[] errno = new int[1];
         NativeStderr.Result<Integer> r = NativeStderr.capture(() -> {

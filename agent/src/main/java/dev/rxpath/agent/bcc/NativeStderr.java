@@ -9,10 +9,11 @@ import java.nio.file.Path;
 import java.util.function.IntSupplier;
 
 /**
- * Captures what native code writes to file descriptor 2 while one call runs. libbcc
- * reports the compiler's diagnostics and the verifier log only there, and an error
- * that does not quote them leaves the user guessing. The redirection is process-wide,
- * so it is only used at set-up (compile, load, attach), before the agent prints anything.
+ * Captures what native code writes to file descriptor 2 while one call runs. libbcc_bpf
+ * reports the verifier log and its attach failures only there, and an error that does
+ * not quote them leaves the user guessing. The redirection is process-wide, so it is only
+ * used at set-up (load, attach), before the agent prints anything. (The compiler's
+ * diagnostics come from its own process: {@link CompileChild}.)
  */
 final class NativeStderr {
     record Result<T>(T value, String text) {}

@@ -6,7 +6,6 @@ import dev.rxpath.agent.bcc.BpfModule;
 import dev.rxpath.agent.bcc.BpfProgram;
 import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.ring.CpuList;
-import dev.rxpath.agent.sys.Libc;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -58,8 +57,6 @@ public final class ReceiveHooks implements AutoCloseable {
             Set<String> compiled = new HashSet<>(module.functionNames());
             List<HookStatus> statuses = new ArrayList<>();
             for (Hook hook : Hook.values()) statuses.add(attach(hook, kernel, module, compiled));
-            // bcc's LLVM compile frees tens of MB that glibc would otherwise keep in the agent's RSS for good
-            Libc.malloc_trim(0);
             return new ReceiveHooks(kernel, module, statuses, options);
         } catch (RuntimeException e) {
             module.close();

@@ -52,8 +52,6 @@ public final class Libc {
 
     public static native int geteuid();
 
-    public static native int malloc_trim(long pad);
-
     /** The errno of the last call on this thread, with its text: "EPERM (Operation not permitted)". */
     public static String lastError() {
         return describe(Native.getLastError());
