@@ -313,7 +313,7 @@ static __always_inline void rx_emit_unsampled_dev(void *ctx, u64 skb)
 	struct rx_recent *slot = rx_recent_slot(skb);
 	if (skb && slot && slot->skb == skb && !slot->sampled) {
 		rx_emit_dev(ctx, slot, skb);
-		slot->sampled = 1;
+		slot->sampled = 1; /* its later stages in this softirq are recorded too */
 		rx_count(RX_STAT_PROMOTED);
 	}
 #endif
@@ -834,6 +834,8 @@ static __always_inline void rx_lookup_v6(struct rx_tuple *t, u64 saddr, u16 spor
 
 static __always_inline int rx_lookup_emit(void *ctx, struct rx_tuple *t, u64 skb, u8 listener, u64 sk)
 {
+	if (listener && !sk)
+		rx_promote(ctx, skb); /* no socket for it: it will be dropped or reset, and its path kept */
 	if (!rx_traced_here(skb))
 		return 0;
 	struct rx_lookup r = {};
