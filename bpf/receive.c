@@ -21,6 +21,9 @@
  *                                        else: each CPU samples one segment per N ns, up to B ns of credit,
  *   -DRX_SAMPLE_RATIO=R                  or: a segment is sampled when a random u32 is below R,
  *   -DRX_MAX_SOCKETS=N                   the size of rx_socks,
+ *   -DRX_WATCH(family,laddr,lport,raddr,rport)=EXPR
+ *                                        the sockets to watch (the agent's filter): others are
+ *                                        neither counted nor recorded,
  *   -DRX_BENCH=<copies>                  instead of all these, for bin/rxpath bench ring,
  * so one file serves every kernel: a hook the kernel lacks is not compiled, and a field
  * an older kernel lacks reads as zero.
@@ -120,20 +123,39 @@ static __always_inline void rx_sockaddr(const u8 *sa, u8 *addr, u16 *port, u16 *
 		__builtin_memcpy(addr, sa + 4, 4);
 }
 
-/* The tracepoints with separate v4 and v6 address fields and host-order ports. */
-#define RX_TUPLE_SPLIT(t, a)                                              \
-	do {                                                              \
-		(t).sport = (a)->sport;                                   \
-		(t).dport = (a)->dport;                                   \
-		(t).family = (a)->family;                                 \
-		if ((a)->family == RX_AF_INET6) {                         \
-			__builtin_memcpy((t).saddr, (a)->saddr_v6, 16);   \
-			__builtin_memcpy((t).daddr, (a)->daddr_v6, 16);   \
-		} else {                                                  \
-			__builtin_memcpy((t).saddr, (a)->saddr, 4);       \
-			__builtin_memcpy((t).daddr, (a)->daddr, 4);       \
-		}                                                         \
+/* The tracepoints with separate v4 and v6 address fields and host-order ports. The addresses
+ * are copied by a helper: clang would otherwise merge the two copies through a pointer into
+ * the tracepoint's record chosen at run time, which the verifier refuses (modified ctx). These
+ * tracepoints fire per connection, not per segment. */
+#define RX_TUPLE_SPLIT(t, a)                                                        \
+	do {                                                                        \
+		(t).sport = (a)->sport;                                             \
+		(t).dport = (a)->dport;                                             \
+		(t).family = (a)->family;                                           \
+		if ((a)->family == RX_AF_INET6) {                                   \
+			bpf_probe_read_kernel((t).saddr, 16, (a)->saddr_v6);        \
+			bpf_probe_read_kernel((t).daddr, 16, (a)->daddr_v6);        \
+		} else {                                                            \
+			bpf_probe_read_kernel((t).saddr, 4, (a)->saddr);            \
+			bpf_probe_read_kernel((t).daddr, 4, (a)->daddr);            \
+		}                                                                   \
 	} while (0)
+
+/* ---- the agent's filter ---- */
+
+/* Word i of a 16-byte address, as the filter's masks are built (bpf/rxpath.h: network order). */
+#define RX_W(a, i) (((const u32 *)(a))[i])
+
+/* Whether the agent watches a connection, local end first; with no filter, every one. */
+static __always_inline int rx_watched(struct rx_tuple *local_first)
+{
+#ifdef RX_WATCH
+	struct rx_tuple *t = local_first;
+	return RX_WATCH(t->family, t->saddr, t->sport, t->daddr, t->dport);
+#else
+	return 1;
+#endif
+}
 
 /* ---- per-socket counters ---- */
 
@@ -159,6 +181,7 @@ static __always_inline struct rx_sock *rx_sock_begin(u64 sk, struct rx_tuple *t,
 	init->first_ns = bpf_ktime_get_ns();
 	init->t = *t;
 	init->state = -1;
+	init->ignored = !rx_watched(t);
 	/* insert, not update, where there was none: a racing CPU's entry wins and is kept */
 	if (closed)
 		rx_socks.update(&sk, init);
@@ -170,13 +193,23 @@ static __always_inline struct rx_sock *rx_sock_begin(u64 sk, struct rx_tuple *t,
 	return s;
 }
 
-/* The entry of a socket a record without addresses names; null (and counted) if it has none. */
+/* An entry outside the filter: the hook that found it does no more (and counts that it skipped). */
+static __always_inline int rx_ignored(struct rx_sock *s)
+{
+	if (s && s->ignored) {
+		rx_count(RX_STAT_FILTERED);
+		return 1;
+	}
+	return 0;
+}
+
+/* The entry of a watched socket a record without addresses names; null (and counted) if there is none. */
 static __always_inline struct rx_sock *rx_sock_known(u64 sk)
 {
 	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
 	if (!s)
 		rx_count(RX_STAT_UNTRACKED);
-	return s;
+	return rx_ignored(s) ? 0 : s;
 }
 
 static __always_inline void rx_reader(struct rx_task *t)
@@ -215,7 +248,8 @@ struct rx_recent {
 	u32 len;
 	u8 decided; /* by the driver-entry tracepoint, for the DEV stage that follows it */
 	u8 sampled;
-	u16 pad;
+	u8 ignored; /* a stage found it outside the agent's filter: its drop is not recorded either */
+	u8 pad;
 	char ifname[16];
 };
 BPF_PERCPU_ARRAY(rx_recent, struct rx_recent, RX_RECENT_SLOTS);
@@ -226,8 +260,25 @@ static __always_inline struct rx_recent *rx_recent_slot(u64 skb)
 	return rx_recent.lookup(&i);
 }
 
-#ifndef RX_PATHS_ALL
-BPF_TABLE("lru_hash", u64, u8, rx_sampled, 8192);
+/* Marks of the skbs whose stages are recorded, for the stages away from their softirq.
+ * With --paths all every skb is, and no mark is needed, unless a filter is set: then a
+ * segment's first stages wait in its mark until a stage shows its socket (pending). */
+#if !defined(RX_PATHS_ALL) || defined(RX_WATCH)
+#define RX_MARKS
+#define RX_PENDING_DEV 1
+#define RX_PENDING_IP 2
+#define RX_PENDING_TCP 4
+struct rx_mark {
+	u64 dev_ns;
+	u64 ip_ns;
+	u64 tcp_ns;
+	u32 len;
+	u16 family;
+	u8 pending;   /* RX_PENDING_*: stages kept here, not yet recorded */
+	u8 pad;
+	char ifname[16];
+};
+BPF_TABLE("lru_hash", u64, struct rx_mark, rx_sampled, 8192);
 #endif
 
 #ifdef RX_SAMPLE_INTERVAL_NS
@@ -270,49 +321,97 @@ static __always_inline int rx_decide(u64 now)
 /* Whether a stage of this skb is recorded, away from its receive softirq. */
 static __always_inline int rx_traced(u64 skb)
 {
-#ifdef RX_PATHS_ALL
-	return 1;
-#else
+#ifdef RX_MARKS
 	return skb && rx_sampled.lookup(&skb) != 0;
+#else
+	return 1;
 #endif
 }
 
 /* The same, for a stage that may still be in the softirq that received the skb. */
 static __always_inline int rx_traced_here(u64 skb)
 {
-#ifdef RX_PATHS_ALL
-	return 1;
-#else
+#ifdef RX_MARKS
 	struct rx_recent *slot = rx_recent_slot(skb);
 	if (slot && slot->skb == skb)
 		return slot->sampled;
 	return rx_traced(skb);
+#else
+	return 1;
 #endif
 }
 
 static __always_inline void rx_untrace(u64 skb)
 {
-#ifndef RX_PATHS_ALL
+#ifdef RX_MARKS
 	rx_sampled.delete(&skb);
 #endif
 }
 
-static __always_inline void rx_emit_dev(void *ctx, struct rx_recent *slot, u64 skb)
+/* A stage found the skb's connection outside the agent's filter: nothing more of it is recorded. */
+static __always_inline void rx_ignore(u64 skb)
+{
+	rx_count(RX_STAT_FILTERED);
+	rx_untrace(skb);
+#ifdef RX_WATCH
+	struct rx_recent *slot = rx_recent_slot(skb);
+	if (slot && slot->skb == skb)
+		slot->ignored = 1;
+#endif
+}
+
+/* Whether a stage already found this skb outside the filter (in the softirq that received it). */
+static __always_inline int rx_was_ignored(u64 skb)
+{
+#ifdef RX_WATCH
+	struct rx_recent *slot = rx_recent_slot(skb);
+	return slot && slot->skb == skb && slot->ignored;
+#else
+	return 0;
+#endif
+}
+
+static __always_inline void rx_emit_dev(void *ctx, u64 ts, u32 len, char *ifname, u64 skb)
 {
 	struct rx_dev r = {};
-	rx_init_at(&r.h, slot->dev_ns, RX_DEV, sizeof(r), skb, 0);
-	r.len = slot->len;
-	__builtin_memcpy(r.ifname, slot->ifname, sizeof(r.ifname));
+	rx_init_at(&r.h, ts, RX_DEV, sizeof(r), skb, 0);
+	r.len = len;
+	__builtin_memcpy(r.ifname, ifname, sizeof(r.ifname));
 	rx_submit(ctx, &r, sizeof(r));
+}
+
+static __always_inline void rx_emit_stage(void *ctx, u64 ts, u64 skb, u16 type, u16 family)
+{
+	struct rx_stage r = {};
+	rx_init_at(&r.h, ts, type, sizeof(r), skb, 0);
+	r.family = family;
+	rx_submit(ctx, &r, sizeof(r));
+}
+
+/* Records the stages a filtered segment's mark kept: its socket is known now, and watched. */
+static __always_inline void rx_flush(void *ctx, u64 skb)
+{
+#ifdef RX_WATCH
+	struct rx_mark *m = rx_sampled.lookup(&skb);
+	if (!m || !m->pending)
+		return;
+	if (m->pending & RX_PENDING_DEV)
+		rx_emit_dev(ctx, m->dev_ns, m->len, m->ifname, skb);
+	if (m->pending & RX_PENDING_IP)
+		rx_emit_stage(ctx, m->ip_ns, skb, RX_IP, m->family);
+	if (m->pending & RX_PENDING_TCP)
+		rx_emit_stage(ctx, m->tcp_ns, skb, RX_TCP, m->family);
+	m->pending = 0;
+#endif
 }
 
 /* A drop or reset of an skb that was not sampled: its DEV stage from this CPU's slot, if it is there. */
 static __always_inline void rx_emit_unsampled_dev(void *ctx, u64 skb)
 {
-#ifndef RX_PATHS_ALL
+#ifdef RX_MARKS
 	struct rx_recent *slot = rx_recent_slot(skb);
 	if (skb && slot && slot->skb == skb && !slot->sampled) {
-		rx_emit_dev(ctx, slot, skb);
+		rx_emit_dev(ctx, slot->dev_ns, slot->len, slot->ifname, skb);
 		slot->sampled = 1; /* its later stages in this softirq are recorded too */
 		rx_count(RX_STAT_PROMOTED);
 	}
@@ -322,12 +421,16 @@ static __always_inline void rx_emit_unsampled_dev(void *ctx, u64 skb)
 /* From a reset on, an unsampled skb's stages are recorded too: its drop follows. */
 static __always_inline void rx_promote(void *ctx, u64 skb)
 {
-#ifndef RX_PATHS_ALL
-	if (!skb || rx_traced(skb))
+#ifdef RX_MARKS
+	if (!skb)
 		return;
+	if (rx_traced(skb)) {
+		rx_flush(ctx, skb);
+		return;
+	}
 	rx_emit_unsampled_dev(ctx, skb);
-	u8 one = 1;
-	rx_sampled.update(&skb, &one);
+	struct rx_mark m = {};
+	rx_sampled.update(&skb, &m);
 #endif
 }
 
@@ -364,25 +467,42 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	slot->len = args->len;
 	slot->decided = 0;
 	slot->sampled = sampled;
+	slot->ignored = 0;
 	bpf_probe_read_kernel_str(slot->ifname, sizeof(slot->ifname), (char *)args + (args->data_loc_name & 0xFFFF));
-#ifndef RX_PATHS_ALL
+#ifdef RX_MARKS
 	if (!sampled) {
 		/* an earlier skb at this address may have been sampled and freed unseen: its mark must go */
 		if (marked && rx_sampled.lookup(&skb))
 			rx_sampled.delete(&skb);
 		return 0;
 	}
-	u8 one = 1;
-	rx_sampled.update(&skb, &one);
-	rx_count(RX_STAT_SAMPLED);
+	struct rx_mark m = {};
+#ifdef RX_WATCH
+	/* its socket, and so whether anyone watches it, is not known yet: DEV waits in the mark */
+	m.dev_ns = now;
+	m.len = args->len;
+	m.pending = RX_PENDING_DEV;
+	__builtin_memcpy(m.ifname, slot->ifname, sizeof(m.ifname));
 #endif
-	rx_emit_dev(args, slot, skb);
+	rx_sampled.update(&skb, &m);
+	rx_count(RX_STAT_SAMPLED);
+#ifdef RX_WATCH
+	return 0;
+#endif
+#endif
+	rx_emit_dev(args, now, args->len, slot->ifname, skb);
 	return 0;
 }
 #endif
 
 /* Driver metadata, from drivers that hand skbs over with netif_receive_skb() or GRO. Both
- * tracepoints share one format. They come before DEV, so the sampling decision is made here. */
+ * tracepoints share one format. They come before DEV, so the sampling decision is made here.
+ * With a filter it is not recorded: the socket, and so whether anyone watches, is not known. */
+#ifdef RX_WATCH
+#define RX_META_RECORDED 0
+#else
+#define RX_META_RECORDED 1
+#endif
 #define RX_DEV_META(r, gro)                                                                \
 	u64 skb = (u64)args->skbaddr;                                                      \
 	int sampled = rx_decide(bpf_ktime_get_ns());                                       \
@@ -392,7 +512,7 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 		slot->decided = 1;                                                         \
 		slot->sampled = sampled;                                                   \
 	}                                                                                  \
-	if (!sampled)                                                                      \
+	if (!sampled || !RX_META_RECORDED)                                                 \
 		return 0;                                                                  \
 	struct rx_dev_meta r = {};                                                         \
 	rx_init(&r.h, RX_DEV_META, sizeof(r), skb, 0);                                     \
@@ -494,6 +614,10 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 		rx_probe_tuple(&r.t, args);
 		s = rx_sock_begin(sk, &r.t, s);
 	}
+	if (rx_ignored(s)) {
+		rx_untrace(skb);
+		return 0;
+	}
 	if (s) {
 		/* one socket's segments are handled one at a time, under its lock */
 		u64 start = s->bytes_in > s->delivered ? s->bytes_in : s->delivered;
@@ -527,6 +651,7 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 	}
 	if (!traced)
 		return 0;
+	rx_flush(args, skb);
 	if (s && len && r.stream_end > s->sample_end)
 		s->sample_end = r.stream_end;
 	rx_init_at(&r.h, now, RX_SOCK_QUEUE, sizeof(r), skb, sk);
@@ -555,6 +680,8 @@ TRACEPOINT_PROBE(sock, sk_data_ready)
 		return 0;
 	u64 sk = (u64)args->skaddr;
 	struct rx_sock *s = rx_socks.lookup(&sk);
+	if (rx_ignored(s))
+		return 0;
 	if (s)
 		__sync_fetch_and_add(&s->wakeups, 1);
 #ifdef RX_PATHS_ALL
@@ -616,14 +743,18 @@ TRACEPOINT_PROBE(sock, sock_recv_length)
 	if (args->protocol != RX_IPPROTO_TCP)
 		return 0;
 	u64 sk = (u64)args->sk, delivered = 0;
+	struct rx_sock *s = rx_socks.lookup(&sk);
+	if (rx_ignored(s))
+		return 0;
 	int emit = 0;
-#ifdef RX_PATHS_ALL
+#if defined(RX_PATHS_ALL) && !defined(RX_WATCH)
 	emit = 1;
 #endif
 	if (args->ret > 0 && !(args->flags & RX_MSG_PEEK)) {
-		struct rx_sock *s = rx_sock_known(sk);
 		if (s)
 			delivered = rx_delivered(s, args->ret, &emit);
+		else
+			rx_count(RX_STAT_UNTRACKED);
 	}
 	if (!emit)
 		return 0;
@@ -670,14 +801,25 @@ TRACEPOINT_PROBE(skb, kfree_skb)
 #ifdef RX_FIELD_skb__kfree_skb__rx_sk
 	u64 sk = (u64)args->rx_sk;
 	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
+	if (rx_ignored(s)) {
+		rx_untrace(skb);
+		return 0;
+	}
 	if (s)
 		rx_sock_drop(s, r.reason);
 	r.h.sk = sk;
 #endif
-	if (rx_traced(skb))
+	if (rx_was_ignored(skb)) {
+		rx_count(RX_STAT_FILTERED);
+		return 0;
+	}
+	/* a drop whose segment's socket no hook showed is kept even with a filter: nothing tells whose it was */
+	if (rx_traced(skb)) {
+		rx_flush(args, skb);
 		rx_untrace(skb);
-	else
+	} else {
 		rx_emit_unsampled_dev(args, skb);
+	}
 	rx_init(&r.h, RX_DROP, sizeof(r), skb, r.h.sk);
 	r.location = (u64)args->location;
 	r.protocol = args->protocol;
@@ -690,14 +832,18 @@ TRACEPOINT_PROBE(skb, kfree_skb)
 TRACEPOINT_PROBE(tcp, tcp_send_reset)
 {
 	u64 skb = (u64)args->skbaddr, sk = (u64)args->skaddr;
+	struct rx_reset_sent r = {};
+	rx_sockaddr(args->saddr, r.t.saddr, &r.t.sport, &r.t.family);
+	rx_sockaddr(args->daddr, r.t.daddr, &r.t.dport, &r.t.family);
+	if (!rx_watched(&r.t)) { /* with a socket or without, the segment's addresses tell */
+		rx_ignore(skb);
+		return 0;
+	}
 	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
 	if (s)
 		__sync_fetch_and_add(&s->resets_sent, 1);
 	rx_promote(args, skb);
-	struct rx_reset_sent r = {};
 	rx_init(&r.h, RX_RESET_SENT, sizeof(r), skb, sk);
-	rx_sockaddr(args->saddr, r.t.saddr, &r.t.sport, &r.t.family);
-	rx_sockaddr(args->daddr, r.t.daddr, &r.t.dport, &r.t.family);
 #ifdef RX_FIELD_tcp__tcp_send_reset__state
 	r.state = args->state;
 #endif
@@ -724,6 +870,8 @@ TRACEPOINT_PROBE(tcp, tcp_receive_reset)
 	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
 	if (!s || s->closed_ns)
 		s = rx_sock_begin(sk, &r.t, s);
+	if (rx_ignored(s) || !rx_watched(&r.t))
+		return 0;
 	if (s)
 		__sync_fetch_and_add(&s->resets_recv, 1);
 	rx_submit(args, &r, sizeof(r));
@@ -745,6 +893,8 @@ TRACEPOINT_PROBE(tcp, tcp_retransmit_skb)
 	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
 	if (!s || s->closed_ns)
 		s = rx_sock_begin(sk, &r.t, s);
+	if (rx_ignored(s) || !rx_watched(&r.t))
+		return 0;
 	if (s)
 		__sync_fetch_and_add(&s->retransmits, 1);
 	rx_submit(args, &r, sizeof(r));
@@ -765,11 +915,14 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 		s = rx_sock_begin(sk, &r.t, s);
 	if (s) {
 		s->t = r.t; /* a connecting socket gets its port after its first change */
+		s->ignored = !rx_watched(&r.t);
 		s->state = args->newstate;
 		s->states++;
 		if (args->newstate == RX_TCP_CLOSE)
 			s->closed_ns = bpf_ktime_get_ns();
 	}
+	if (rx_ignored(s))
+		return 0;
 #ifdef RX_PATHS_ALL
 	rx_init(&r.h, RX_STATE, sizeof(r), 0, sk);
 	r.oldstate = args->oldstate;
@@ -793,14 +946,24 @@ BPF_PERCPU_ARRAY(rx_rcv_skb, u64, 1);
 
 static __always_inline int rx_stage(void *ctx, u64 skb, u16 type, u16 family)
 {
-	struct rx_stage r = {};
 	u32 zero = 0;
 	rx_rcv_skb.update(&zero, &skb);
 	if (!rx_traced_here(skb))
 		return 0;
-	rx_init(&r.h, type, sizeof(r), skb, 0);
-	r.family = family;
-	rx_submit(ctx, &r, sizeof(r));
+#ifdef RX_WATCH
+	/* the socket is not known yet: the stage waits in the mark with DEV */
+	struct rx_mark *m = rx_sampled.lookup(&skb);
+	if (m && m->pending) {
+		if (type == RX_IP)
+			m->ip_ns = bpf_ktime_get_ns();
+		else
+			m->tcp_ns = bpf_ktime_get_ns();
+		m->pending |= type == RX_IP ? RX_PENDING_IP : RX_PENDING_TCP;
+		m->family = family;
+		return 0;
+	}
+#endif
+	rx_emit_stage(ctx, bpf_ktime_get_ns(), skb, type, family);
 	return 0;
 }
 
@@ -834,10 +997,20 @@ static __always_inline void rx_lookup_v6(struct rx_tuple *t, u64 saddr, u16 spor
 
 static __always_inline int rx_lookup_emit(void *ctx, struct rx_tuple *t, u64 skb, u8 listener, u64 sk)
 {
+#ifdef RX_WATCH
+	struct rx_tuple local = {.sport = t->dport, .dport = t->sport, .family = t->family};
+	__builtin_memcpy(local.saddr, t->daddr, 16);
+	__builtin_memcpy(local.daddr, t->saddr, 16);
+	if (!rx_watched(&local)) {
+		rx_ignore(skb);
+		return 0;
+	}
+#endif
 	if (listener && !sk)
 		rx_promote(ctx, skb); /* no socket for it: it will be dropped or reset, and its path kept */
 	if (!rx_traced_here(skb))
 		return 0;
+	rx_flush(ctx, skb);
 	struct rx_lookup r = {};
 	rx_init(&r.h, RX_LOOKUP, sizeof(r), skb, sk);
 	r.t = *t;

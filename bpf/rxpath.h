@@ -47,7 +47,8 @@ enum rx_stat {
 	RX_STAT_GONE_FULL = 5,   /* a closed socket's counters lost: its address was reused and rx_socks_gone was full */
 	RX_STAT_UNTRACKED = 6,   /* reads, copies and drops on a socket rx_socks does not hold (it predates the agent) */
 	RX_STAT_UNREAD = 7,      /* perf_submit found no ring for its CPU: the agent was still opening them */
-	RX_STAT_MAX = 8,
+	RX_STAT_FILTERED = 8,    /* hook hits skipped: their socket is outside the agent's filter */
+	RX_STAT_MAX = 9,
 };
 
 /* TCP_CLOSE in include/net/tcp_states.h: the TCP states are uapi (ss and /proc/net/tcp print them)
@@ -241,7 +242,7 @@ struct rx_sock {
 	__u32 srtt;            /* 1/8 us */
 	__u32 snd_wnd;
 	__u32 snd_cwnd;
-	__u32 pad;
+	__u32 ignored;         /* 1: outside the agent's filter (-DRX_WATCH): neither counted nor recorded */
 	struct rx_task reader; /* the task that last read */
 };                         /* 216 bytes */
 

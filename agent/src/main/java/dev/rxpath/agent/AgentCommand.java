@@ -11,6 +11,8 @@ import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
+import dev.rxpath.agent.probe.Cidr;
+import dev.rxpath.agent.probe.KernelFilter;
 import dev.rxpath.agent.probe.Sampling;
 import dev.rxpath.agent.record.Recorder;
 import dev.rxpath.agent.record.Recording;
@@ -120,6 +122,23 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--path-ratio", paramLabel = "R", description = "Sample this share of segments instead of a rate, e.g. 0.001.")
     Double pathRatio;
 
+    @Option(names = "--port", split = ",", paramLabel = "PORT[,PORT]",
+            description = "Watch only sockets with this port at either end. This and the four below are applied in the kernel: "
+                    + "a socket outside them is neither counted nor recorded. Options AND, values OR.")
+    List<Integer> ports = List.of();
+
+    @Option(names = "--local-port", split = ",", paramLabel = "PORT[,PORT]", description = "Watch only sockets with this port at this node's end.")
+    List<Integer> localPorts = List.of();
+
+    @Option(names = "--remote-port", split = ",", paramLabel = "PORT[,PORT]", description = "Watch only sockets with this port at the peer's end.")
+    List<Integer> remotePorts = List.of();
+
+    @Option(names = "--local-ip", split = ",", paramLabel = "CIDR[,CIDR]", description = "Watch only sockets whose address on this node is in these blocks.")
+    List<String> localIps = List.of();
+
+    @Option(names = "--remote-ip", split = ",", paramLabel = "CIDR[,CIDR]", description = "Watch only sockets whose peer's address is in these blocks.")
+    List<String> remoteIps = List.of();
+
     @Option(names = "--max-sockets", paramLabel = "N", description = "Sockets the kernel counts at once; one more is counted as untracked (default: ${DEFAULT-VALUE}).")
     int maxSockets = ReceiveHooks.Options.DEFAULT.maxSockets();
 
@@ -204,8 +223,9 @@ final class AgentCommand implements Callable<Integer> {
         for (HookStatus s : agent.hooks().statuses()) {
             if (!s.attached()) err.printf("rxpath: %s unavailable (%s stage): %s%n", s.hook().target(), s.hook().stage(), s.reason());
         }
-        err.printf("rxpath: %d hook points attached on %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",
-                agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease(), programs.sampling().describe());
+        err.printf("rxpath: %d hook points attached on %s; watching %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",
+                agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease(), programs.watch().describe(),
+                programs.sampling().describe());
         if (statsInterval > 0) startStatsReporter(agent, pipeline, err);
         agent.awaitTermination();
         return 0;
@@ -224,7 +244,25 @@ final class AgentCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--paths all records every segment: it takes no --path-rate or --path-ratio");
         }
         Sampling sampling = paths == PathMode.all ? Sampling.all() : pathRatio != null ? Sampling.ratio(pathRatio) : Sampling.rate(pathRate);
-        return new ReceiveHooks.Options(sampling, maxSockets);
+        try {
+            KernelFilter watch = new KernelFilter(Set.copyOf(ports), Set.copyOf(localPorts), Set.copyOf(remotePorts),
+                    cidrs("--local-ip", localIps), cidrs("--remote-ip", remoteIps));
+            return new ReceiveHooks.Options(sampling, maxSockets, watch);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private List<Cidr> cidrs(String option, List<String> texts) {
+        List<Cidr> out = new java.util.ArrayList<>();
+        for (String t : texts) {
+            try {
+                out.add(Cidr.parse(t));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), option + " " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** --listen HOST:PORT with its TLS files, checked before anything attaches. */

@@ -100,6 +100,18 @@ class AgentProcessKernelTest {
     }
 
     @Test
+    void aMalformedFilterIsAUsageErrorNamingTheOption() throws Exception {
+        for (List<String> args : List.of(List.of("--remote-ip", "10.0.0.0/33"), List.of("--port", "0"),
+                List.of("--paths", "all", "--path-rate", "5"), List.of("--path-ratio", "2"))) {
+            Process p = agent(args.toArray(String[]::new)).redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(2, p.exitValue(), args + ": " + text);
+            assertTrue(text.contains(args.get(0)) || text.contains("port 0"), args + ": " + text);
+        }
+    }
+
+    @Test
     void plaintextTcpOffLoopbackIsRefusedBeforeAnythingAttaches() throws Exception {
         Process p = agent("--listen", "192.0.2.1:4245").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.rxpath.agent.export;
 
+import dev.rxpath.agent.probe.Cidr;
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.path.Endpoints;

@@ -124,14 +124,15 @@ public final class FlowTable implements PathListener {
 
     /**
      * The flow that paths and socket records opened for this socket life before its counters
-     * were first read: the one with its cookie, else the live one at its address that began
-     * within the life (addresses are reused at once; a cookie never is).
+     * were first read: the one with its cookie, else the live one at its address that was
+     * active within the life (addresses are reused at once; a cookie never is).
      */
     private Flow uncounted(Event.SockCounters c) {
         Flow f = c.cookie() != 0 ? byCookie.get(c.cookie()) : null;
         if (f == null) {
+            // active within the life (a path's first stage, DEV, may come before its socket was born)
             f = live.get(c.header().sk());
-            boolean within = f != null && f.firstNs() >= c.firstNs() && (!c.closed() || f.firstNs() <= c.closedNs())
+            boolean within = f != null && f.lastNs() >= c.firstNs() && (!c.closed() || f.firstNs() <= c.closedNs())
                     && (f.cookie() == 0 || c.cookie() == 0 || f.cookie() == c.cookie());
             if (!within) f = null;
         }

@@ -20,7 +20,8 @@ import java.util.HashMap;
  * value in the same step, so an update racing the delete is not lost; should a new socket have
  * taken the address in between (the programs then move the old entry to rx_socks_gone first),
  * the new one's entry is put back. Entries in rx_socks_gone are final and handed over and
- * deleted at every pass.
+ * deleted at every pass. An entry outside the agent's filter (the programs mark it ignored
+ * and count nothing in it) is only deleted when its socket has closed, never handed over.
  */
 public final class SocketMap {
     public static final String TABLE = "rx_socks", GONE_TABLE = "rx_socks_gone";
@@ -29,7 +30,7 @@ public final class SocketMap {
     private static final int KEY = 8, GONE_KEY = 16, VALUE = 216, HEADER = 32, BATCH = 512;
     // struct rx_sock offsets the pass reads itself; the decoder reads the rest
     private static final int FIRST_NS = 8, CLOSED_NS = 16, SEGS = 64, READS = 88, DROP_COUNT = 120, DROPS_OTHER = 136,
-            RESETS_SENT = 140, RESETS_RECV = 144, RETRANSMITS = 148, WAKEUPS = 152, STATES = 156;
+            RESETS_SENT = 140, RESETS_RECV = 144, RETRANSMITS = 148, WAKEUPS = 152, STATES = 156, IGNORED = 180;
 
     /** Passes made, entries handed over, closed entries deleted, and entries a racing socket made us put back. */
     public record Stats(long passes, long handed, long deleted, long putBack) {}
@@ -72,7 +73,7 @@ public final class SocketMap {
                 if (closedNs != 0 && nowNs - closedNs >= graceNs) {
                     n += delete(sk, now, sink, nowNs);
                     live--;
-                } else if (!now.equals(seen.get(sk))) {
+                } else if (values.getInt(at + IGNORED) == 0 && !now.equals(seen.get(sk))) {
                     seen.put(sk, now);
                     hand(sink, sk, values, at, nowNs);
                     n++;
@@ -97,7 +98,7 @@ public final class SocketMap {
             return 0;
         }
         deleted++;
-        boolean changed = !last.equals(seen.remove(sk));
+        boolean changed = !last.equals(seen.remove(sk)) && value.getInt(IGNORED) == 0;
         if (changed) hand(sink, sk, value, 0, nowNs);
         return changed ? 1 : 0;
     }
@@ -113,6 +114,7 @@ public final class SocketMap {
                 if (module.lookupAndDeleteElement(goneFd, k, value)) {
                     progress = true;
                     deleted++;
+                    if (value.getInt(IGNORED) != 0) continue;
                     hand(sink, k.getLong(0), value, 0, nowNs);
                     n++;
                 }

@@ -21,18 +21,24 @@ public final class ReceiveHooks implements AutoCloseable {
     public static final String EVENTS_TABLE = "events";
 
     /**
-     * What the programs are built to record: which segments get a path, and how many sockets
-     * the kernel counts at once (rx_socks; each entry takes about 300 bytes of kernel memory
-     * while its socket lives).
+     * What the programs are built to record: which segments get a path, how many sockets the
+     * kernel counts at once (rx_socks; each entry takes about 300 bytes of kernel memory while
+     * its socket lives), and which sockets are watched at all.
      */
-    public record Options(Sampling sampling, int maxSockets) {
+    public record Options(Sampling sampling, int maxSockets, KernelFilter watch) {
         public static final Options DEFAULT = new Options(Sampling.DEFAULT, 131_072);
         /** Every segment's path: what tests of path reconstruction and debugging sessions want. */
         public static final Options ALL_PATHS = new Options(Sampling.all(), DEFAULT.maxSockets);
 
+        /** Every socket watched. */
+        public Options(Sampling sampling, int maxSockets) {
+            this(sampling, maxSockets, KernelFilter.NONE);
+        }
+
         List<String> cflags() {
             List<String> flags = new ArrayList<>(sampling.cflags(CpuList.possible().length));
             flags.add("-DRX_MAX_SOCKETS=" + maxSockets);
+            flags.addAll(watch.cflags());
             return flags;
         }
     }

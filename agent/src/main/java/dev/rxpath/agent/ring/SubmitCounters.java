@@ -11,7 +11,7 @@ import dev.rxpath.agent.bcc.BpfModule;
  */
 public final class SubmitCounters {
     public static final String TABLE = "rx_stats";
-    private static final int SUBMITTED = 0, FAILED = 1, SAMPLED = 2, PROMOTED = 3, SOCKS_FULL = 4, GONE_FULL = 5, UNTRACKED = 6, UNREAD = 7;
+    private static final int SUBMITTED = 0, FAILED = 1, SAMPLED = 2, PROMOTED = 3, SOCKS_FULL = 4, GONE_FULL = 5, UNTRACKED = 6, UNREAD = 7, FILTERED = 8;
 
     private final BpfModule module;
     private final int fd;
@@ -31,12 +31,13 @@ public final class SubmitCounters {
      * @param goneFull   closed sockets whose final counts were lost: rx_socks_gone was full
      * @param untracked  reads, copies and drops on sockets the kernel does not count (older than the agent)
      * @param unread     records submitted while the agent was still opening the rings, between attach and read
+     * @param filtered   hook hits the programs skipped because their socket is outside the agent's filter
      */
     public record Totals(long submitted, long failed, long sampled, long promoted, long socketsFull, long goneFull,
-                         long untracked, long unread) {}
+                         long untracked, long unread, long filtered) {}
 
     public Totals read() {
-        return new Totals(sum(SUBMITTED), sum(FAILED), sum(SAMPLED), sum(PROMOTED), sum(SOCKS_FULL), sum(GONE_FULL), sum(UNTRACKED), sum(UNREAD));
+        return new Totals(sum(SUBMITTED), sum(FAILED), sum(SAMPLED), sum(PROMOTED), sum(SOCKS_FULL), sum(GONE_FULL), sum(UNTRACKED), sum(UNREAD), sum(FILTERED));
     }
 
     private long sum(int stat) {

@@ -1,12 +1,12 @@
-package dev.rxpath.agent.export;
+package dev.rxpath.agent.probe;
 
 import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
 
 /** An address block from a filter ("10.0.0.0/8", "::1", "192.168.1.7"): parsed as a literal, never resolved. */
-record Cidr(byte[] network, int bits) {
+public record Cidr(byte[] network, int bits) {
     /** @throws IllegalArgumentException naming what is wrong with {@code text} */
-    static Cidr parse(String text) {
+    public static Cidr parse(String text) {
         int slash = text.indexOf('/');
         String address = slash < 0 ? text : text.substring(0, slash);
         if (!InetAddresses.isInetAddress(address)) throw new IllegalArgumentException("\"" + text + "\" is not an IP address or CIDR");
@@ -25,7 +25,17 @@ record Cidr(byte[] network, int bits) {
         return new Cidr(bytes, bits);
     }
 
-    boolean contains(InetAddress a) {
+    /** "10.0.0.0/8". */
+    @Override
+    public String toString() {
+        try {
+            return InetAddresses.toAddrString(InetAddress.getByAddress(network)) + "/" + bits;
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError("4 or 16 bytes are always an address", e);
+        }
+    }
+
+    public boolean contains(InetAddress a) {
         byte[] b = a.getAddress();
         if (b.length != network.length) return false;
         int full = bits / 8, rest = bits % 8;
