@@ -4,6 +4,7 @@ import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.event.DecodingSink;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.probe.KernelProbe;
+import dev.rxpath.agent.maps.DevToSocket;
 import dev.rxpath.agent.maps.SocketMap;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.ring.PerfRings;
@@ -50,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private final ReceiveHooks hooks;
     private final PerfRings rings;
     private final SocketMap sockets;
+    private final DevToSocket devToSocket;
     private final long countersNs;
     private final SubmitCounters counters;
     private final DecodingSink decoding;
@@ -66,6 +68,7 @@ public final class Agent implements AutoCloseable {
         // a closed socket's entry outlives its close by a read interval: queue purges and late reads still count
         this.countersNs = options.countersMillis() * 1_000_000L;
         this.sockets = new SocketMap(hooks.module(), countersNs);
+        this.devToSocket = new DevToSocket(hooks.module());
         this.counters = new SubmitCounters(hooks.module());
         this.decoding = new DecodingSink(sink);
         this.input = tap.apply(decoding);
@@ -114,6 +117,11 @@ public final class Agent implements AutoCloseable {
 
     public ReceiveHooks hooks() {
         return hooks;
+    }
+
+    /** The kernel's DEV → socket histogram of every segment; any thread, until close. */
+    public DevToSocket devToSocket() {
+        return devToSocket;
     }
 
     /** The per-socket counter map's reader. Read it on the reader thread, or after close. */

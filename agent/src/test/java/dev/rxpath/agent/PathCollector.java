@@ -9,9 +9,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
-/** The end of a test pipeline: keeps every finished path, and counts lost records. */
+/** The end of a test pipeline: keeps every finished path and retransmit record, and counts lost records. */
 public final class PathCollector implements PathListener {
     public final ConcurrentLinkedQueue<ReceivePath> paths = new ConcurrentLinkedQueue<>();
+    public final ConcurrentLinkedQueue<Event.Retransmit> retransmits = new ConcurrentLinkedQueue<>();
     public final AtomicLong lost = new AtomicLong();
 
     @Override
@@ -20,7 +21,9 @@ public final class PathCollector implements PathListener {
     }
 
     @Override
-    public void socketEvent(Event event) {}
+    public void socketEvent(Event event) {
+        if (event instanceof Event.Retransmit r) retransmits.add(r);
+    }
 
     @Override
     public void lost(int cpu, long count) {

@@ -2,6 +2,9 @@ package dev.rxpath.cli;
 
 import com.google.protobuf.util.Durations;
 import dev.rxpath.api.v1.HookStatus;
+import dev.rxpath.api.v1.LatencySource;
+import dev.rxpath.api.v1.NodeLatency;
+import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
@@ -39,6 +42,14 @@ final class StatusCommand extends AgentCommand {
                 + status.getPathsKeptUnsampled() + " kept for a drop or reset");
         line(out, "sockets", status.getSocketsCounted() + " counted in the kernel (exact)"
                 + (status.getSocketsNotCounted() > 0 ? ", " + status.getSocketsNotCounted() + " not counted: the map was full (--max-sockets)" : ""));
+        for (NodeLatency l : status.getLatencyList()) {
+            String what = l.getStage() == Stage.STAGE_UNSPECIFIED ? "to the application" : "to " + EnumNames.of(l.getStage());
+            String from = l.getSource() == LatencySource.LATENCY_SOURCE_EVERY_SEGMENT ? "every segment, timed in the kernel"
+                    : "sampled paths";
+            line(out, "latency", String.format(Locale.ROOT, "%-18s p50 %s  p99 %s  max %s  (%,d; %s)", what,
+                    Display.duration(l.getSummary().getP50()), Display.duration(l.getSummary().getP99()),
+                    Display.duration(l.getSummary().getMax()), l.getSummary().getCount(), from));
+        }
         line(out, "live", status.getLivePaths() + " paths, " + status.getLiveFlows() + " flows, " + status.getClosedFlows() + " closed flows kept");
         line(out, "evicted", status.getPathsEvicted() + " paths, " + status.getFlowsEvicted() + " flows");
         line(out, "subscribers", status.getSubscribers() + " (" + status.getSubscriberLost() + " records dropped from slow ones)");

@@ -4,6 +4,7 @@ import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.Pipeline;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.flow.FlowTable;
+import dev.rxpath.agent.flow.PathLatency;
 import dev.rxpath.agent.path.PathStats;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.probe.HookStatus;
@@ -14,7 +15,9 @@ import dev.rxpath.api.v1.GetFlowsResponse;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.LostEvent;
+import dev.rxpath.api.v1.LatencySource;
 import dev.rxpath.api.v1.LostSource;
+import dev.rxpath.api.v1.NodeLatency;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
@@ -25,6 +28,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
@@ -154,9 +158,9 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     @Override
     public void serverStatus(ServerStatusRequest request, StreamObserver<ServerStatusResponse> observer) {
         try {
-            record Counts(PathStats paths, FlowTable.Stats flows, int sockets) {}
-            Counts c = pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats(), agent.sockets().entries()))
-                    .get(10, TimeUnit.SECONDS);
+            record Counts(PathStats paths, FlowTable.Stats flows, int sockets, List<NodeLatency> latency) {}
+            Counts c = pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats(), agent.sockets().entries(),
+                    sampledLatency(p.flows().nodeLatency()))).get(10, TimeUnit.SECONDS);
             Agent.Stats s = agent.stats();
             var b = ServerStatusResponse.newBuilder()
                     .setNodeName(node)
@@ -178,6 +182,12 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                     .setPathsKeptUnsampled(s.programs().promoted())
                     .setSocketsCounted(c.sockets())
                     .setSocketsNotCounted(s.programs().socketsFull());
+            Histogram everySegment = agent.devToSocket().read();
+            if (everySegment.getTotalCount() > 0) {
+                b.addLatency(NodeLatency.newBuilder().setStage(ApiMessages.stage(dev.rxpath.agent.event.Stage.SOCKET))
+                        .setSource(LatencySource.LATENCY_SOURCE_EVERY_SEGMENT).setSummary(ApiMessages.latency(everySegment)));
+            }
+            b.addAllLatency(c.latency());
             for (HookStatus h : agent.hooks().statuses()) b.addHooks(ApiMessages.hook(h));
             for (Map.Entry<Integer, Long> e : hub.ringLost().entrySet()) {
                 b.addLost(LostEvent.newBuilder().setSource(LostSource.LOST_SOURCE_PERF_RING).setCpu(e.getKey()).setCount(e.getValue()));
@@ -190,6 +200,23 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         } catch (Exception e) {
             observer.onError(Status.UNAVAILABLE.withDescription("the pipeline did not answer: " + e).asRuntimeException());
         }
+    }
+
+    /** The node's latencies from its paths: per stage, then first stage to the application's read (stage unspecified). */
+    private static List<NodeLatency> sampledLatency(PathLatency node) {
+        List<NodeLatency> out = new java.util.ArrayList<>();
+        for (dev.rxpath.agent.event.Stage s : dev.rxpath.agent.event.Stage.values()) {
+            Histogram h = s == dev.rxpath.agent.event.Stage.SOCKET_EVENT ? null : node.stage(s);
+            if (h != null) out.add(sampled(ApiMessages.stage(s), h));
+        }
+        Histogram app = node.toApplication();
+        if (app != null) out.add(sampled(dev.rxpath.api.v1.Stage.STAGE_UNSPECIFIED, app));
+        return out;
+    }
+
+    private static NodeLatency sampled(dev.rxpath.api.v1.Stage stage, Histogram h) {
+        return NodeLatency.newBuilder().setStage(stage).setSource(LatencySource.LATENCY_SOURCE_SAMPLED_PATHS)
+                .setSummary(ApiMessages.latency(h)).build();
     }
 
     /** Records received per second since the previous status request (at least a second apart), or since start. */

@@ -27,17 +27,17 @@ public final class Flow {
     private long lastNs;
     private Event.Task reader;
     /** State changes with their times: recorded with --paths all (the current state is always counted). */
-    private final List<StateChange> states = new ArrayList<>(0);
+    private List<StateChange> states = List.of();
     private String state;
     private long retiredNs = -1;
 
     /** The kernel's exact counters (struct rx_sock) as last read; null until the first read. */
     private Event.SockCounters counters;
     private Map<String, Long> drops = Map.of();
-    private final long[] verdicts = new long[Verdict.values().length];
-    /** Per stage: time from the stage before it; created on first use. */
-    private final Latency[] stageLatency = new Latency[Stage.END.ordinal() + 1];
-    private Latency toApplication;
+    /** Paths by verdict; made with the first path: with sampling most sockets have none. */
+    private long[] verdicts;
+    /** Created with the first path: most sockets see few or none. */
+    private PathLatency latency;
 
     Flow(long sk, long cookie, long tsNs) {
         this.sk = sk;
@@ -62,6 +62,7 @@ public final class Flow {
         } else if (e instanceof Event.Retransmit r) {
             if (endpoints == null) endpoints = Endpoints.localFirst(r.tuple());
         } else if (e instanceof Event.StateChange s) {
+            if (states.isEmpty()) states = new ArrayList<>(4);
             states.add(new StateChange(s.header().tsNs(), names.tcpState(s.oldState()), names.tcpState(s.newState())));
             if (endpoints == null || endpoints.remotePort() == 0) endpoints = Endpoints.localFirst(s.tuple());
         }
@@ -83,6 +84,11 @@ public final class Flow {
         state = c.state() < 0 ? null : names.tcpState(c.state());
     }
 
+    /** Whether {@code tsNs} falls in the socket life the kernel counted for this flow (from its birth to its close). */
+    boolean spans(long tsNs) {
+        return counters != null && tsNs >= counters.firstNs() && (!counters.closed() || tsNs <= counters.closedNs());
+    }
+
     /** When the kernel began counting this socket (its first record since the agent attached), or 0 before any read. */
     long countedSinceNs() {
         return counters == null ? 0 : counters.firstNs();
@@ -92,23 +98,10 @@ public final class Flow {
         lastNs = Math.max(lastNs, p.decidedNs());
         if (endpoints == null) endpoints = p.endpoints();
         if (reader == null) reader = p.reader();
+        if (verdicts == null) verdicts = new long[Verdict.values().length];
         verdicts[p.verdict().ordinal()]++;
-        List<ReceivePath.StageTime> stages = p.stages();
-        for (int i = 1; i < stages.size(); i++) {
-            ReceivePath.StageTime t = stages.get(i);
-            record(t.stage(), t.tsNs() - stages.get(i - 1).tsNs());
-        }
-        ReceivePath.StageTime user = p.stage(Stage.USER);
-        if (user != null) {
-            if (toApplication == null) toApplication = new Latency();
-            toApplication.record(user.tsNs() - p.firstNs());
-        }
-    }
-
-    private void record(Stage stage, long ns) {
-        Latency l = stageLatency[stage.ordinal()];
-        if (l == null) l = stageLatency[stage.ordinal()] = new Latency();
-        l.record(ns);
+        if (latency == null) latency = new PathLatency();
+        latency.record(p);
     }
 
     public long sk() {
@@ -236,7 +229,7 @@ public final class Flow {
 
     /** Paths of this socket by verdict: the sampled ones, and every drop and reset. */
     public long paths(Verdict v) {
-        return verdicts[v.ordinal()];
+        return verdicts == null ? 0 : verdicts[v.ordinal()];
     }
 
     /** Drops by the kernel's reason name, exact. */
@@ -246,12 +239,11 @@ public final class Flow {
 
     /** Time from the stage before to this one, over this flow's (sampled) paths; null if no path reached it after another. */
     public Histogram latency(Stage stage) {
-        Latency l = stageLatency[stage.ordinal()];
-        return l == null ? null : l.snapshot();
+        return latency == null ? null : latency.stage(stage);
     }
 
     /** First stage to the application's read; null until a path was delivered. */
     public Histogram toApplication() {
-        return toApplication == null ? null : toApplication.snapshot();
+        return latency == null ? null : latency.toApplication();
     }
 }

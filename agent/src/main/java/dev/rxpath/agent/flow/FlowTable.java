@@ -42,6 +42,8 @@ public final class FlowTable implements PathListener {
     private final HashMap<Long, Flow> byCookie = new HashMap<>();
     /** Every kept flow the kernel counts, by when it began counting it: one socket life, live or closed. */
     private final HashMap<Long, Flow> byLife = new HashMap<>();
+    /** Every path's latencies, flow or not: the node's. */
+    private final PathLatency node = new PathLatency();
     private long created, evicted, expired, orphaned;
 
     public FlowTable(PathListener next, KernelNames names, Limits limits) {
@@ -52,6 +54,7 @@ public final class FlowTable implements PathListener {
 
     @Override
     public void path(ReceivePath p) {
+        node.record(p);
         if (p.sk() != 0) {
             Flow f = flowOf(p);
             if (f != null) f.path(p);
@@ -87,12 +90,18 @@ public final class FlowTable implements PathListener {
             counters(c);
         } else if (sk != 0) {
             long cookie = e instanceof Event.SockQueue q ? q.cookie() : 0;
-            Flow f = live.get(sk);
+            long ts = e.header().tsNs();
+            Flow f = cookie != 0 ? byCookie.get(cookie) : null; // addresses are reused at once; a cookie never is
+            if (f == null) f = live.get(sk);
             if (f != null && cookie != 0 && f.cookie() != 0 && f.cookie() != cookie) {
-                retire(f, e.header().tsNs()); // the socket was freed unseen and its address reused
+                retire(f, ts); // the socket was freed unseen and its address reused
                 f = null;
             }
-            if (f == null) f = open(sk, cookie, e.header().tsNs());
+            if (f == null) {
+                // a late record of a socket whose flow closed (its FIN retransmitted before the close, say)
+                Flow closedOne = closedBySk.get(sk);
+                f = closedOne != null && closedOne.spans(ts) ? closedOne : open(sk, cookie, ts);
+            }
             f.apply(e, names);
             if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
         }
@@ -202,6 +211,11 @@ public final class FlowTable implements PathListener {
         all.addAll(live.values());
         all.addAll(closed);
         return all;
+    }
+
+    /** The node's latencies over every path so far (sampled when paths are). Read on the table's thread. */
+    public PathLatency nodeLatency() {
+        return node;
     }
 
     public Stats stats() {
