@@ -1,0 +1,53 @@
+package dev.rxpath.agent.path;
+
+import dev.rxpath.agent.event.Stage;
+import java.util.Set;
+
+/** How a path's facts decide its {@link Verdict} and, for a drop or reset, the stage it died at. */
+final class VerdictRules {
+    private VerdictRules() {}
+
+    /**
+     * What a path's verdict is decided from.
+     *
+     * @param seen        the stages it was seen at
+     * @param reset       answered with a reset
+     * @param dropped     freed by kfree_skb
+     * @param payload     payload bytes at the socket
+     * @param sk          the socket it reached, 0 if none
+     * @param copied      bytes copied to the application from this skb itself
+     * @param delivered   its payload reached the application
+     * @param userInferred that delivery came from the socket's byte stream, not this skb's own copy
+     * @param socketSeen  it reached a TCP socket's queue
+     */
+    record Facts(Set<Stage> seen, boolean reset, boolean dropped, int payload, long sk, long copied,
+                 boolean delivered, boolean userInferred, boolean socketSeen) {}
+
+    static Verdict verdict(Facts f) {
+        if (f.reset()) return Verdict.RESET;
+        if (f.dropped()) return Verdict.DROPPED;
+        if (f.payload() > 0 && f.sk() != 0) {
+            if (!f.delivered()) return Verdict.QUEUED;
+            return f.userInferred() ? Verdict.MERGED : Verdict.DELIVERED;
+        }
+        if (f.copied() > 0) return Verdict.DELIVERED; // copied without a socket stage seen (tcp_probe unavailable)
+        if (f.socketSeen()) return Verdict.NO_PAYLOAD;
+        if (f.seen().contains(Stage.END)) return Verdict.CONSUMED;
+        return Verdict.UNTRACED;
+    }
+
+    /**
+     * The last stage the segment reached, or the one its reason names if that is later:
+     * without kprobes a NO_SOCKET drop is last seen at DEV, but it is the lookup that failed.
+     */
+    static Stage diedAt(Set<Stage> seen, String reason) {
+        Stage reached = Stage.DEV;
+        for (Stage s : Stage.values()) if (s.ordinal() < Stage.END.ordinal() && seen.contains(s)) reached = s;
+        Stage named = null;
+        if (reason.equals("NO_SOCKET")) named = Stage.LOOKUP;
+        else if (reason.startsWith("TCP_")) named = Stage.TCP;
+        else if (reason.startsWith("SOCKET_") || reason.equals("PROTO_MEM")) named = Stage.SOCKET;
+        else if (reason.startsWith("IP_") || reason.startsWith("IPV6") || reason.equals("OTHERHOST")) named = Stage.IP;
+        return named != null && named.ordinal() > reached.ordinal() ? named : reached;
+    }
+}
