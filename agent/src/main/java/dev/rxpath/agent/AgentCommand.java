@@ -108,6 +108,11 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--watermark", paramLabel = "BYTES", description = "Wake the reader when this many bytes wait in a ring; 0 wakes per record (default: ${DEFAULT-VALUE}).")
     int watermark = Agent.Options.DEFAULT.watermarkBytes();
 
+    @Option(names = "--buffer-mib", paramLabel = "MIB",
+            description = "Memory between the ring reader and the pipeline, which the reader fills while the pipeline is behind; "
+                    + "what does not fit is counted as lost (default: ${DEFAULT-VALUE}).")
+    int bufferMiB = Agent.Options.DEFAULT.bufferMiB();
+
     @Option(names = "--paths", paramLabel = "MODE",
             description = "Which received segments get a full path: sampled (at --path-rate or --path-ratio, decided in the kernel at their first stage) "
                     + "or all (every segment: for debugging sessions, it costs). Drops, resets and retransmits always get theirs; "
@@ -161,6 +166,7 @@ final class AgentCommand implements Callable<Integer> {
         Pipeline.Limits limits = pipelineOptions.limits();
         ReceiveHooks.Options programs = programOptions();
         if (countersInterval < 10) throw new ParameterException(spec.commandLine(), "--counters-interval must be at least 10 ms");
+        if (bufferMiB < 1) throw new ParameterException(spec.commandLine(), "--buffer-mib must be at least 1");
         Set<Mechanism> allowed = EnumSet.of(Mechanism.TRACEPOINT);
         for (FunctionMechanism m : mechanisms) allowed.add(m.mechanism);
         KernelProbe kernel = KernelProbe.scan(allowed);
@@ -193,7 +199,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         Agent agent;
         try {
-            agent = Agent.start(hooks, new Agent.Options(pages, watermark, 100, countersInterval), events, tap);
+            agent = Agent.start(hooks, new Agent.Options(pages, watermark, 100, countersInterval, bufferMiB), events, tap);
         } catch (BccException | RingException | RecordingException e) {
             err.println("rxpath: " + e.getMessage());
             return 1;
@@ -305,8 +311,8 @@ final class AgentCommand implements Callable<Integer> {
                     Agent.Stats now = agent.stats();
                     String paths = pipeline.inspect(p -> Summary.of(p.paths().stats(), p.window().late(), p.flows().stats()))
                             .get(10, TimeUnit.SECONDS);
-                    err.printf("rxpath: %.0f records/s, %d lost (ring full), %d malformed%n%s%n",
-                            (now.received() - last.received()) / (double) statsInterval, now.lost(), now.malformed(), paths);
+                    err.printf("rxpath: %.0f records/s, %d lost (%d with the agent's buffer full), %d malformed%n%s%n",
+                            (now.received() - last.received()) / (double) statsInterval, now.lost(), now.handoffLost(), now.malformed(), paths);
                     last = now;
                 } catch (InterruptedException e) {
                     return;

@@ -18,7 +18,7 @@ import java.util.function.Function;
 
 /**
  * Decoded events → reorder window → path correlator → flow table → the sink, all on the
- * thread that feeds it (the ring reader, or a replay). Other threads look inside through
+ * thread that feeds it (the agent's pipeline thread, or a replay). Other threads look inside through
  * {@link #inspect}, which runs their question on that thread between two drains, so the
  * state needs no locks.
  */

@@ -30,7 +30,7 @@ public final class KernelTests {
     }
 
     /** Collects everything the reader thread hands over. */
-    public static final class Collector implements EventSink {
+    public static class Collector implements EventSink {
         public final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
         public final AtomicLong lost = new AtomicLong();
 

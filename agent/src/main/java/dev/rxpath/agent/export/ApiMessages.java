@@ -8,9 +8,11 @@ import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.agent.ring.Handoff;
 import dev.rxpath.api.v1.CloseReason;
 import dev.rxpath.api.v1.Family;
 import dev.rxpath.api.v1.LatencySummary;
+import dev.rxpath.api.v1.LostSource;
 import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.StageTime;
 import dev.rxpath.api.v1.Task;
@@ -92,6 +94,16 @@ final class ApiMessages {
             if (h != null) b.putStageLatency(s.name(), latency(h));
         }
         return b.build();
+    }
+
+    /** Where an in-band loss happened: the agent's handoff counts its own under {@link Handoff#CPU}, a ring under its CPU. */
+    static LostSource lostSource(int cpu) {
+        return cpu == Handoff.CPU ? LostSource.LOST_SOURCE_AGENT_BUFFER : LostSource.LOST_SOURCE_PERF_RING;
+    }
+
+    /** The loss's CPU for the API: -1 when it is not one CPU's. */
+    static int lostCpu(int cpu) {
+        return cpu == Handoff.CPU ? -1 : cpu;
     }
 
     static dev.rxpath.api.v1.HookStatus hook(HookStatus s) {

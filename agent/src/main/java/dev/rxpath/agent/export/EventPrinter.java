@@ -5,6 +5,7 @@ import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.probe.KernelNames;
 import dev.rxpath.agent.path.Endpoints;
+import dev.rxpath.agent.ring.Handoff;
 import java.io.PrintStream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -48,6 +49,9 @@ public final class EventPrinter implements EventSink {
     }
 
     static String lostLine(int cpu, long count) {
+        if (cpu == Handoff.CPU) {
+            return String.format("LOST                  %d records: the agent's buffer was full (raise --buffer-mib, or print less)", count);
+        }
         return String.format("LOST            cpu%-2d %d records: the ring was full (raise --pages, or read faster)", cpu, count);
     }
 

@@ -16,7 +16,6 @@ import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.LostEvent;
 import dev.rxpath.api.v1.LatencySource;
-import dev.rxpath.api.v1.LostSource;
 import dev.rxpath.api.v1.NodeLatency;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
@@ -190,7 +189,8 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
             b.addAllLatency(c.latency());
             for (HookStatus h : agent.hooks().statuses()) b.addHooks(ApiMessages.hook(h));
             for (Map.Entry<Integer, Long> e : hub.ringLost().entrySet()) {
-                b.addLost(LostEvent.newBuilder().setSource(LostSource.LOST_SOURCE_PERF_RING).setCpu(e.getKey()).setCount(e.getValue()));
+                b.addLost(LostEvent.newBuilder().setSource(ApiMessages.lostSource(e.getKey())).setCpu(ApiMessages.lostCpu(e.getKey()))
+                        .setCount(e.getValue()));
             }
             observer.onNext(b.build());
             observer.onCompleted();

@@ -67,9 +67,9 @@ final class PathStream implements Runnable {
         }
     }
 
-    /** Pipeline thread: records the kernel's ring could not hold. */
+    /** Pipeline thread: records the kernel's ring, or the agent's handoff, could not hold. */
     void offerLost(int cpu, long count) {
-        if (!queue.offer(new Lost(LostSource.LOST_SOURCE_PERF_RING, cpu, count))) {
+        if (!queue.offer(new Lost(ApiMessages.lostSource(cpu), ApiMessages.lostCpu(cpu), count))) {
             missed.addAndGet(count);
             missedTotal.addAndGet(count);
         }

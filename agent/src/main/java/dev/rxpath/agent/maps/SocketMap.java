@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.rxpath.agent.bcc.BpfModule;
 import dev.rxpath.agent.event.RecordType;
+import dev.rxpath.agent.ring.Frames;
 import dev.rxpath.agent.ring.RecordSink;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -47,7 +48,7 @@ public final class SocketMap {
     /** What each live entry looked like when last handed over. */
     private final HashMap<Long, Seen> seen = new HashMap<>();
     private long passes, handed, deleted, putBack;
-    private int entries;
+    private volatile int entries; // read by other threads (status answers)
 
     public SocketMap(BpfModule module, long graceNs) {
         this.module = module;
@@ -142,6 +143,11 @@ public final class SocketMap {
         record.put(HEADER, scratch, 0, VALUE);
         handed++;
         sink.record(CPU, record, 0, HEADER + VALUE);
+    }
+
+    /** What a pass may hand over, as handoff frames, at most: every live entry at the last pass, and a batch more. */
+    public long passBytes() {
+        return (long) (entries + BATCH) * (Frames.RECORD_HEADER + HEADER + VALUE);
     }
 
     /** Live entries at the last pass (sockets the kernel counts now). */

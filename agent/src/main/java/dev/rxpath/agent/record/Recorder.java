@@ -1,5 +1,6 @@
 package dev.rxpath.agent.record;
 
+import dev.rxpath.agent.ring.Frames;
 import dev.rxpath.agent.ring.RecordSink;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -7,12 +8,13 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
-/** A tap on the ring reader: writes every frame to a recording, then passes it on unchanged. */
+/** A tap on the record stream: writes every frame to a recording, then passes it on unchanged. */
 public final class Recorder implements RecordSink, AutoCloseable {
     private final Path file;
     private final DataOutputStream out;
     private final RecordSink next;
-    private final byte[] scratch = new byte[1 << 16];
+    /** One frame, encoded by {@link Frames} then written whole. */
+    private final ByteBuffer frame = ByteBuffer.allocate(Frames.MAX_BYTES);
     private long frames;
 
     Recorder(Path file, DataOutputStream out, RecordSink next) {
@@ -23,42 +25,32 @@ public final class Recorder implements RecordSink, AutoCloseable {
 
     @Override
     public void record(int cpu, ByteBuffer buffer, int offset, int length) {
-        buffer.get(offset, scratch, 0, length);
-        try {
-            out.writeByte(Recording.RECORD);
-            out.writeShort(cpu);
-            out.writeShort(length);
-            out.write(scratch, 0, length);
-        } catch (IOException e) {
-            throw failed(e);
-        }
-        frames++;
+        Frames.putRecord(frame.clear(), cpu, buffer, offset, length);
+        write();
         next.record(cpu, buffer, offset, length);
     }
 
     @Override
     public void lost(int cpu, long count) {
-        try {
-            out.writeByte(Recording.LOST);
-            out.writeShort(cpu);
-            out.writeLong(count);
-        } catch (IOException e) {
-            throw failed(e);
-        }
-        frames++;
+        Frames.putLost(frame.clear(), cpu, count);
+        write();
         next.lost(cpu, count);
     }
 
     @Override
     public void drained(long monotonicNs) {
+        Frames.putDrained(frame.clear(), monotonicNs);
+        write();
+        next.drained(monotonicNs);
+    }
+
+    private void write() {
         try {
-            out.writeByte(Recording.DRAINED);
-            out.writeLong(monotonicNs);
+            out.write(frame.array(), 0, frame.position());
         } catch (IOException e) {
             throw failed(e);
         }
         frames++;
-        next.drained(monotonicNs);
     }
 
     public long frames() {

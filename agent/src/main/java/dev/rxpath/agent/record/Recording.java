@@ -4,6 +4,7 @@ import dev.rxpath.agent.probe.Hook;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.KernelNames;
+import dev.rxpath.agent.ring.Frames;
 import dev.rxpath.agent.ring.RecordSink;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -27,15 +28,14 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * The raw record stream as the rings delivered it, in a file: a header
- * ({@link RecordingHeader}) then frames, each a record (CPU and its bytes exactly as the
- * kernel wrote them), a LOST count, or a DRAINED mark (every ring read through this
- * instant), so a replay reorders and expires exactly as the live agent did. Frame fields
- * are big-endian; record bytes stay little-endian. A name ending in .gz is gzip-compressed.
+ * ({@link RecordingHeader}) then {@link Frames}, each a record (CPU and its bytes exactly as
+ * the kernel wrote them), a LOST count, or a DRAINED mark (every ring read through this
+ * instant), so a replay reorders and expires exactly as the live agent did. A name ending
+ * in .gz is gzip-compressed.
  */
 public final class Recording {
     private static final byte[] MAGIC = "rxpath-recording\n".getBytes(StandardCharsets.US_ASCII);
     private static final int FORMAT = 2;
-    static final byte RECORD = 1, LOST = 2, DRAINED = 3;
 
     private final RecordingHeader header;
     private final ByteBuffer frames;
@@ -142,30 +142,10 @@ public final class Recording {
      * agent killed mid-write) replays up to its last whole frame; returns the frames replayed.
      */
     public long replay(RecordSink sink) {
-        ByteBuffer b = frames.duplicate().order(ByteOrder.BIG_ENDIAN);
-        ByteBuffer records = frames.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        long n = 0;
-        while (b.remaining() > 0) {
-            int start = b.position();
-            try {
-                byte kind = b.get();
-                if (kind == RECORD) {
-                    int cpu = b.getShort() & 0xffff, len = b.getShort() & 0xffff;
-                    if (b.remaining() < len) break;
-                    sink.record(cpu, records, b.position(), len);
-                    b.position(b.position() + len);
-                } else if (kind == LOST) {
-                    sink.lost(b.getShort() & 0xffff, b.getLong());
-                } else if (kind == DRAINED) {
-                    sink.drained(b.getLong());
-                } else {
-                    throw new RecordingException("corrupt frame kind " + kind + " at byte " + start + " of the frames");
-                }
-            } catch (BufferUnderflowException cut) {
-                break;
-            }
-            n++;
+        try {
+            return Frames.replay(frames.duplicate().order(ByteOrder.BIG_ENDIAN), frames.duplicate().order(ByteOrder.LITTLE_ENDIAN), sink);
+        } catch (Frames.CorruptException e) {
+            throw new RecordingException(e.getMessage(), e);
         }
-        return n;
     }
 }
