@@ -29,6 +29,10 @@
  * an older kernel lacks reads as zero.
  */
 #include <uapi/linux/ptrace.h>
+/* Kernels before 6.x declare tcp_probe's addresses as "__u8 saddr[sizeof(struct
+ * sockaddr_in6)]" in its format, and bcc copies that into the args struct: the uapi
+ * struct (28 bytes on every kernel) must be complete. */
+#include <linux/in6.h>
 #include "rxpath.h"
 
 #ifdef RX_FIELD_skb__kfree_skb__reason
@@ -139,6 +143,31 @@ static __always_inline void rx_sockaddr(const u8 *sa, u8 *addr, u16 *port, u16 *
 			bpf_probe_read_kernel((t).saddr, 4, (a)->saddr);            \
 			bpf_probe_read_kernel((t).daddr, 4, (a)->daddr);            \
 		}                                                                   \
+	} while (0)
+
+/* The same tracepoints where they have no family field (5.10): the kernel stores an IPv4
+ * socket's addresses in saddr_v6/daddr_v6 v4-mapped (::ffff:a.b.c.d), an IPv6 socket's as
+ * they are; the family is decided on the copies. */
+static __always_inline void rx_tuple_unmap(struct rx_tuple *t)
+{
+	u32 *s = (u32 *)t->saddr, *d = (u32 *)t->daddr; /* 4-aligned: at 32 in every record */
+	t->family = RX_AF_INET6;
+	if (s[0] != 0 || s[1] != 0 || s[2] != bpf_htonl(0xffff))
+		return;
+	t->family = RX_AF_INET;
+	s[0] = s[3];
+	d[0] = d[3];
+	s[1] = s[2] = s[3] = 0;
+	d[1] = d[2] = d[3] = 0;
+}
+
+#define RX_TUPLE_V6(t, a)                                                 \
+	do {                                                              \
+		(t).sport = (a)->sport;                                   \
+		(t).dport = (a)->dport;                                   \
+		bpf_probe_read_kernel((t).saddr, 16, (a)->saddr_v6);      \
+		bpf_probe_read_kernel((t).daddr, 16, (a)->daddr_v6);      \
+		rx_tuple_unmap(&(t));                                     \
 	} while (0)
 
 /* ---- the agent's filter ---- */
@@ -578,6 +607,11 @@ BPF_TABLE("lru_hash", u64, u64, rx_skb_sock, 16384);
 #endif
 
 #ifdef RX_HOOK_tcp__tcp_probe
+#ifdef RX_FIELD_tcp__tcp_probe__family
+#define RX_PROBE_FAMILY(a, from_sockaddr) ((a)->family)
+#else
+#define RX_PROBE_FAMILY(a, from_sockaddr) (from_sockaddr) /* no family field (5.10): the sockaddr's own */
+#endif
 /* tcp_probe's addresses are sockaddrs, local end first; built only when needed: a new socket, a recorded segment */
 #define rx_probe_tuple(t, a)                                                         \
 	do {                                                                          \
@@ -586,7 +620,7 @@ BPF_TABLE("lru_hash", u64, u64, rx_skb_sock, 16384);
 		rx_sockaddr((a)->daddr, (t)->daddr, &ignored_port, &family);         \
 		(t)->sport = (a)->sport;                                              \
 		(t)->dport = (a)->dport;                                              \
-		(t)->family = (a)->family;                                            \
+		(t)->family = RX_PROBE_FAMILY(a, family);                             \
 	} while (0)
 
 TRACEPOINT_PROBE(tcp, tcp_probe)
@@ -833,8 +867,17 @@ TRACEPOINT_PROBE(tcp, tcp_send_reset)
 {
 	u64 skb = (u64)args->skbaddr, sk = (u64)args->skaddr;
 	struct rx_reset_sent r = {};
+#if defined(RX_FIELD_tcp__tcp_send_reset__saddr_v6)
+	/* before 6.10 tcp_send_reset has the split layout (saddr[4] and saddr_v6[16]) */
+#ifdef RX_FIELD_tcp__tcp_send_reset__family
+	RX_TUPLE_SPLIT(r.t, args);
+#else
+	RX_TUPLE_V6(r.t, args);
+#endif
+#else
 	rx_sockaddr(args->saddr, r.t.saddr, &r.t.sport, &r.t.family);
 	rx_sockaddr(args->daddr, r.t.daddr, &r.t.dport, &r.t.family);
+#endif
 	if (!rx_watched(&r.t)) { /* with a socket or without, the segment's addresses tell */
 		rx_ignore(skb);
 		return 0;
@@ -863,7 +906,11 @@ TRACEPOINT_PROBE(tcp, tcp_receive_reset)
 	struct rx_reset_recv r = {};
 	u64 sk = (u64)args->skaddr;
 	rx_init(&r.h, RX_RESET_RECV, sizeof(r), 0, sk);
+#ifdef RX_FIELD_tcp__tcp_receive_reset__family
 	RX_TUPLE_SPLIT(r.t, args);
+#else
+	RX_TUPLE_V6(r.t, args);
+#endif
 #ifdef RX_FIELD_tcp__tcp_receive_reset__sock_cookie
 	r.cookie = args->sock_cookie;
 #endif
@@ -885,7 +932,11 @@ TRACEPOINT_PROBE(tcp, tcp_retransmit_skb)
 	struct rx_retransmit r = {};
 	u64 sk = (u64)args->skaddr;
 	rx_init(&r.h, RX_RETRANSMIT, sizeof(r), (u64)args->skbaddr, sk);
+#ifdef RX_FIELD_tcp__tcp_retransmit_skb__family
 	RX_TUPLE_SPLIT(r.t, args);
+#else
+	RX_TUPLE_V6(r.t, args);
+#endif
 	r.state = args->state;
 #ifdef RX_FIELD_tcp__tcp_retransmit_skb__err
 	r.err = args->err;
