@@ -14,6 +14,10 @@
  * an older kernel lacks reads as zero.
  */
 #include <uapi/linux/ptrace.h>
+/* Kernels before 6.x declare tcp_probe's addresses as "__u8 saddr[sizeof(struct
+ * sockaddr_in6)]" in its format, and bcc copies that into the args struct: the uapi
+ * struct (28 bytes on every kernel) must be complete. */
+#include <linux/in6.h>
 #include "rxpath.h"
 
 #ifdef RX_FIELD_skb__kfree_skb__reason
@@ -96,6 +100,34 @@ static __always_inline void rx_sockaddr(const u8 *sa, u8 *addr, u16 *port, u16 *
 			__builtin_memcpy((t).saddr, (a)->saddr, 4);       \
 			__builtin_memcpy((t).daddr, (a)->daddr, 4);       \
 		}                                                         \
+	} while (0)
+
+/* The same tracepoints where they have no family field (5.10): the kernel stores an IPv4
+ * socket's addresses in saddr_v6/daddr_v6 v4-mapped (::ffff:a.b.c.d), an IPv6 socket's as
+ * they are. Both are copied whole and the family is decided on the copies: deciding it
+ * on the context made clang keep &args->saddr_v6 in a register for the copy, and the
+ * verifier refuses a load through a moved context pointer ("dereference of modified ctx
+ * ptr R2 off=40 disallowed"). */
+static __always_inline void rx_tuple_unmap(struct rx_tuple *t)
+{
+	u32 *s = (u32 *)t->saddr, *d = (u32 *)t->daddr; /* 4-aligned: at 32 in every record */
+	t->family = RX_AF_INET6;
+	if (s[0] != 0 || s[1] != 0 || s[2] != bpf_htonl(0xffff))
+		return;
+	t->family = RX_AF_INET;
+	s[0] = s[3];
+	d[0] = d[3];
+	s[1] = s[2] = s[3] = 0;
+	d[1] = d[2] = d[3] = 0;
+}
+
+#define RX_TUPLE_V6(t, a)                                                 \
+	do {                                                              \
+		(t).sport = (a)->sport;                                   \
+		(t).dport = (a)->dport;                                   \
+		__builtin_memcpy((t).saddr, (a)->saddr_v6, 16);           \
+		__builtin_memcpy((t).daddr, (a)->daddr_v6, 16);           \
+		rx_tuple_unmap(&(t));                                     \
 	} while (0)
 
 #ifdef RX_BENCH
@@ -214,7 +246,11 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 	rx_sockaddr(args->daddr, r.t.daddr, &ignored_port, &family);
 	r.t.sport = args->sport;
 	r.t.dport = args->dport;
+#ifdef RX_FIELD_tcp__tcp_probe__family
 	r.t.family = args->family;
+#else
+	r.t.family = family; /* no family field (5.10): the sockaddr's own */
+#endif
 #ifdef RX_FIELD_tcp__tcp_probe__sock_cookie
 	r.cookie = args->sock_cookie;
 #endif
@@ -316,8 +352,17 @@ TRACEPOINT_PROBE(tcp, tcp_send_reset)
 {
 	struct rx_reset_sent r = {};
 	rx_init(&r.h, RX_RESET_SENT, sizeof(r), (u64)args->skbaddr, (u64)args->skaddr);
+#if defined(RX_FIELD_tcp__tcp_send_reset__saddr_v6)
+	/* before 6.10 tcp_send_reset has the split layout (saddr[4] and saddr_v6[16]) */
+#ifdef RX_FIELD_tcp__tcp_send_reset__family
+	RX_TUPLE_SPLIT(r.t, args);
+#else
+	RX_TUPLE_V6(r.t, args);
+#endif
+#else
 	rx_sockaddr(args->saddr, r.t.saddr, &r.t.sport, &r.t.family);
 	rx_sockaddr(args->daddr, r.t.daddr, &r.t.dport, &r.t.family);
+#endif
 #ifdef RX_FIELD_tcp__tcp_send_reset__state
 	r.state = args->state;
 #endif
@@ -336,7 +381,11 @@ TRACEPOINT_PROBE(tcp, tcp_receive_reset)
 {
 	struct rx_reset_recv r = {};
 	rx_init(&r.h, RX_RESET_RECV, sizeof(r), 0, (u64)args->skaddr);
+#ifdef RX_FIELD_tcp__tcp_receive_reset__family
 	RX_TUPLE_SPLIT(r.t, args);
+#else
+	RX_TUPLE_V6(r.t, args);
+#endif
 #ifdef RX_FIELD_tcp__tcp_receive_reset__sock_cookie
 	r.cookie = args->sock_cookie;
 #endif
@@ -350,7 +399,11 @@ TRACEPOINT_PROBE(tcp, tcp_retransmit_skb)
 {
 	struct rx_retransmit r = {};
 	rx_init(&r.h, RX_RETRANSMIT, sizeof(r), (u64)args->skbaddr, (u64)args->skaddr);
+#ifdef RX_FIELD_tcp__tcp_retransmit_skb__family
 	RX_TUPLE_SPLIT(r.t, args);
+#else
+	RX_TUPLE_V6(r.t, args);
+#endif
 	r.state = args->state;
 #ifdef RX_FIELD_tcp__tcp_retransmit_skb__err
 	r.err = args->err;
