@@ -31,9 +31,11 @@ public record TracepointFormat(String category, String event, List<String> field
             String l = line.strip();
             if (l.startsWith("field:")) {
                 String decl = l.substring("field:".length(), l.indexOf(';'));
+                // An array's size goes before the name is taken: older kernels print it
+                // unevaluated, with spaces ("__u8 saddr[sizeof(struct sockaddr_in6)]" on
+                // 5.10). A "__data_loc char[] name" keeps its brackets in the type.
+                if (decl.endsWith("]")) decl = decl.substring(0, decl.lastIndexOf('[')).stripTrailing();
                 String name = decl.substring(decl.lastIndexOf(' ') + 1);
-                int bracket = name.indexOf('[');
-                if (bracket >= 0) name = name.substring(0, bracket);
                 if (!name.startsWith("common_")) fields.add(name);
             } else if (l.startsWith("print fmt:")) {
                 printFmt = l.substring("print fmt:".length()).strip();

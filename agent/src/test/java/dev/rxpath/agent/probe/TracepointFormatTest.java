@@ -1,6 +1,7 @@
 package dev.rxpath.agent.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -9,12 +10,28 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Parsing format files recorded from a 6.18 kernel's tracefs (src/test/resources/formats). */
+/** Parsing format files recorded from 6.18 and 5.10 kernels' tracefs (src/test/resources/formats). */
 class TracepointFormatTest {
     private static TracepointFormat recorded(String category, String event) throws Exception {
-        try (InputStream in = TracepointFormatTest.class.getResourceAsStream("/formats/" + category + "-" + event + "-6.18")) {
+        return recorded(category, event, "6.18");
+    }
+
+    private static TracepointFormat recorded(String category, String event, String kernel) throws Exception {
+        try (InputStream in = TracepointFormatTest.class.getResourceAsStream("/formats/" + category + "-" + event + "-" + kernel)) {
             return TracepointFormat.parse(category, event, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
+    }
+
+    @Test
+    void anArraySizePrintedAsAnExpressionIsNotTakenForTheName() throws Exception {
+        // 5.10: "field:__u8 saddr[sizeof(struct sockaddr_in6)];"
+        TracepointFormat f = recorded("tcp", "tcp_probe", "5.10");
+        assertEquals(List.of("saddr", "daddr", "sport", "dport", "mark", "data_len", "snd_nxt", "snd_una",
+                "snd_cwnd", "ssthresh", "snd_wnd", "srtt", "rcv_wnd", "sock_cookie"), f.fields());
+        assertFalse(f.hasField("family"), "5.10's tcp_probe has no family field");
+        TracepointFormat reset = recorded("tcp", "tcp_send_reset", "5.10");
+        assertTrue(reset.hasField("saddr_v6") && !reset.hasField("family") && !reset.hasField("reason"),
+                "5.10's tcp_send_reset has the split address layout, no family and no reason: " + reset.fields());
     }
 
     @Test
