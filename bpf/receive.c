@@ -222,6 +222,15 @@ static __always_inline struct rx_sock *rx_sock_begin(u64 sk, struct rx_tuple *t,
 	return s;
 }
 
+/* The entry of a socket a record with addresses names, begun if there is none or only a closed one's. */
+static __always_inline struct rx_sock *rx_sock_with(u64 sk, struct rx_tuple *t)
+{
+	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
+	if (!s || s->closed_ns)
+		s = rx_sock_begin(sk, t, s);
+	return s;
+}
+
 /* An entry outside the filter: the hook that found it does no more (and counts that it skipped). */
 static __always_inline int rx_ignored(struct rx_sock *s)
 {
@@ -914,9 +923,7 @@ TRACEPOINT_PROBE(tcp, tcp_receive_reset)
 #ifdef RX_FIELD_tcp__tcp_receive_reset__sock_cookie
 	r.cookie = args->sock_cookie;
 #endif
-	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
-	if (!s || s->closed_ns)
-		s = rx_sock_begin(sk, &r.t, s);
+	struct rx_sock *s = rx_sock_with(sk, &r.t);
 	if (rx_ignored(s) || !rx_watched(&r.t))
 		return 0;
 	if (s)
@@ -941,9 +948,7 @@ TRACEPOINT_PROBE(tcp, tcp_retransmit_skb)
 #ifdef RX_FIELD_tcp__tcp_retransmit_skb__err
 	r.err = args->err;
 #endif
-	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
-	if (!s || s->closed_ns)
-		s = rx_sock_begin(sk, &r.t, s);
+	struct rx_sock *s = rx_sock_with(sk, &r.t);
 	if (rx_ignored(s) || !rx_watched(&r.t))
 		return 0;
 	if (s)
@@ -961,9 +966,8 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 	struct rx_state r = {};
 	u64 sk = (u64)args->skaddr;
 	RX_TUPLE_SPLIT(r.t, args);
-	struct rx_sock *s = rx_socks.lookup(&sk);
-	if (!s || s->closed_ns) /* a change after the close: connect() again, or a new socket at the address */
-		s = rx_sock_begin(sk, &r.t, s);
+	/* a change after the close is a new life: connect() again, or a new socket at the address */
+	struct rx_sock *s = rx_sock_with(sk, &r.t);
 	if (s) {
 		s->t = r.t; /* a connecting socket gets its port after its first change */
 		s->ignored = !rx_watched(&r.t);

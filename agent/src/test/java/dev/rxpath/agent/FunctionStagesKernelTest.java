@@ -13,6 +13,7 @@ import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.path.Verdict;
 import dev.rxpath.agent.probe.Hook;
 import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.agent.probe.KernelNames;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
@@ -45,6 +46,21 @@ class FunctionStagesKernelTest {
     @BeforeAll
     static void root() throws Exception {
         KernelTests.requireRoot();
+    }
+
+    /**
+     * Every stage of a delivered segment. Its END needs the free to be deferred to the CPU that
+     * allocated the skb (skb_attempt_defer_free, since 5.19) and so reach consume_skb: before
+     * that, a read skb is freed by __kfree_skb, which has no tracepoint, and the path ends at USER.
+     */
+    private static List<Stage> completePath() {
+        boolean deferred;
+        try (java.util.stream.Stream<String> syms = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/kallsyms"))) {
+            deferred = syms.anyMatch(l -> l.endsWith(" skb_attempt_defer_free"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return deferred ? RECEIVE_PATH : RECEIVE_PATH.subList(0, RECEIVE_PATH.size() - 1);
     }
 
     /** fentry/fexit where the kernel takes it, kprobes where it does not; the table names each and why. */
@@ -130,14 +146,14 @@ class FunctionStagesKernelTest {
                 }
             }
             assertEquals(flow.sk(), p.sk(), "the looked-up socket is the flow's: " + p);
-            if (p.stages().stream().map(ReceivePath.StageTime::stage).toList().equals(RECEIVE_PATH)
+            if (p.stages().stream().map(ReceivePath.StageTime::stage).toList().equals(completePath())
                     && p.verdict() == Verdict.DELIVERED && !p.stage(Stage.USER).inferred()) {
                 complete++;
                 // later segments coalesced into a queued skb are copied out of it too
                 assertTrue(p.copied() >= p.payload(), "a delivered segment's bytes all reached the application: " + p);
             }
         }
-        assertTrue(complete > 0, "paths with all of " + RECEIVE_PATH + ", of " + payload.size());
+        assertTrue(complete > 0, "paths with all of " + completePath() + ", of " + payload.size());
         assertEquals(t.bytesRead(), copied, "bytes copied out of this connection's skbs");
     }
 
@@ -151,7 +167,9 @@ class FunctionStagesKernelTest {
             ReceivePath syn = running.out.toPort(r.port()).stream().filter(p -> p.verdict() == Verdict.RESET
                             || p.verdict() == Verdict.DROPPED).findFirst()
                     .orElseThrow(() -> new AssertionError("no RESET or DROPPED path to port " + r.port() + ": " + running.out.toPort(r.port())));
-            assertEquals("NO_SOCKET", syn.reason(), syn.toString());
+            // before 5.17 kfree_skb gives no reason: the agent says so rather than guess
+            boolean reasons = KernelProbe.scan().format(Hook.KFREE_SKB).map(f -> f.hasField("reason")).orElse(false);
+            assertEquals(reasons ? "NO_SOCKET" : KernelNames.UNKNOWN, syn.reason(), syn.toString());
             assertNotNull(syn.stage(Stage.LOOKUP), syn.toString());
             assertFalse(syn.stage(Stage.LOOKUP).inferred(), "the lookup was seen: " + syn);
             assertEquals(Stage.LOOKUP, syn.diedAt(), syn.toString());

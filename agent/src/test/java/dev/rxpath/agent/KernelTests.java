@@ -65,6 +65,13 @@ public final class KernelTests {
         return new Run(p.exitValue(), out);
     }
 
+    /** Flows as an assertion message shows them: what tells two flows of one address apart. */
+    public static String describe(java.util.Collection<dev.rxpath.agent.flow.Flow> flows) {
+        return flows.stream().map(f -> String.format("[sk=%x cookie=%d counted=%s closed=%s first=%d last=%d retired=%d delivered=%d"
+                + " segments=%d retransmits=%d states=%s]", f.sk(), f.cookie(), f.counted(), f.closed(), f.firstNs(), f.lastNs(),
+                f.retiredNs(), f.bytesDelivered(), f.segments(), f.retransmits(), f.states())).toList().toString();
+    }
+
     public static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (!condition.getAsBoolean()) {

@@ -10,7 +10,12 @@ public record KernelNames(Map<Long, String> dropReasons, Map<Long, String> reset
         tcpStates = Map.copyOf(tcpStates);
     }
 
+    /** The reason of a drop on a kernel whose kfree_skb gives none (before 5.17). */
+    public static final String UNKNOWN = "unknown";
+
+    /** The kernel's name for a drop reason; {@link #UNKNOWN} where the kernel names none at all. */
     public String dropReason(long value) {
+        if (dropReasons.isEmpty()) return UNKNOWN;
         return dropReasons.getOrDefault(value, "reason " + value);
     }
 
