@@ -93,7 +93,7 @@ class CountersKernelTest {
                 .toList();
         Map<Integer, List<Flow>> byPort = servers.stream().collect(java.util.stream.Collectors.groupingBy(f -> f.endpoints().remotePort()));
         clientPorts.forEach((port, uses) -> assertEquals(uses, byPort.getOrDefault(port, List.of()).size(),
-                () -> "a flow for each of the " + uses + " connections from port " + port + ": " + KernelTests.describe(byPort.get(port))));
+                () -> "a flow for each of the " + uses + " connections from port " + port + ": " + KernelTests.describe(byPort.getOrDefault(port, List.of()))));
         for (Flow f : servers) {
             assertTrue(f.closed(), "closed: " + f.endpoints());
             assertEquals(300, f.bytesDelivered(), "what the server read on " + f.endpoints());

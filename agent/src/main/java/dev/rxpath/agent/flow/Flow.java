@@ -74,7 +74,8 @@ public final class Flow {
         counters = c;
         lastNs = Math.max(lastNs, c.header().tsNs());
         if (c.cookie() != 0) cookie = c.cookie();
-        if (c.tuple() != null && (endpoints == null || endpoints.remotePort() == 0)) endpoints = Endpoints.localFirst(c.tuple());
+        // the kernel's tuple for this socket life is the authority once it names both ends
+        if (c.tuple() != null && (endpoints == null || c.tuple().dport() != 0)) endpoints = Endpoints.localFirst(c.tuple());
         if (c.reader() != null) reader = c.reader();
         if (!c.drops().isEmpty()) {
             Map<String, Long> named = new HashMap<>(4);
