@@ -133,16 +133,17 @@ public final class Agent implements AutoCloseable {
             while (running) {
                 rings.poll(pollMillis, handoff);
                 long now = System.nanoTime(); // CLOCK_MONOTONIC, the programs' clock
-                // A pass the handoff may not have room for waits: the map keeps counting meanwhile,
-                // whereas a SOCK record cut would cost a closed socket its final counts.
-                if (now - countersAt >= countersNs && handoff.hasRoom(sockets.passBytes())) {
-                    sockets.read(handoff, now);
+                // A pass hands over what half the handoff's room holds, the rest at the next: the map
+                // keeps counting meanwhile, whereas a SOCK record cut would cost a socket counts.
+                long budget = handoff.roomBytes() / 2 / SocketMap.FRAME_BYTES;
+                if (now - countersAt >= countersNs && budget > 0) {
+                    sockets.read(handoff, now, (int) Math.min(Integer.MAX_VALUE, budget));
                     countersAt = now;
                 }
             }
             handoff.closing(); // detached: what the rings still hold is all there is, and worth waiting for
             rings.drain(handoff);
-            sockets.read(handoff, System.nanoTime());
+            sockets.read(handoff, System.nanoTime(), Integer.MAX_VALUE); // the handoff waits for room now
         } catch (Throwable t) {
             fail(t);
         } finally {

@@ -107,6 +107,35 @@ class CountersKernelTest {
         assertEquals(connections, servers.size());
     }
 
+    @Test
+    void thousandsOfLiveSocketsAreAllRead() throws Exception {
+        // more entries than one batch of the map read returns, which ends at a hash bucket's edge
+        int connections = connections();
+        RunningAgent running = RunningAgent.start(ReceiveHooks.Options.DEFAULT, Agent.Options.DEFAULT.withCountersMillis(200));
+        List<Socket> open = new java.util.ArrayList<>();
+        try (running; ServerSocket server = new ServerSocket(0, 128, LOOPBACK)) {
+            for (int i = 0; i < connections; i++) {
+                Socket c = new Socket(LOOPBACK, server.getLocalPort());
+                Socket s = server.accept();
+                open.add(c);
+                open.add(s);
+                c.getOutputStream().write(new byte[10]);
+                s.getInputStream().readNBytes(10);
+            }
+            int port = server.getLocalPort();
+            KernelTests.await("every server socket's counts", 10_000, () -> {
+                try {
+                    return connections == running.inspect(p -> p.flows().flows().stream().filter(f -> f.endpoints() != null
+                            && f.endpoints().localPort() == port && f.bytesDelivered() == 10).count());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } finally {
+            for (Socket s : open) s.close();
+        }
+    }
+
     /** Short connections in the churn test: fewer where the kernel runs emulated (bin/vmtest). */
     protected int connections() {
         return 1500;

@@ -74,9 +74,11 @@ final class RrBench implements Callable<Integer> {
             try (RrProcesses load = RrProcesses.start(connections, size, seconds)) {
                 without.add(load.finish());
             }
-            with.add(withAgent());
+            with.add(withAgent(false));
         }
-        print(without, with);
+        // bpf_stats times every program run, which costs something itself: it is on only for a further round
+        AgentRound timed = withAgent(true);
+        print(without, with, timed);
         return 0;
     }
 
@@ -91,8 +93,8 @@ final class RrBench implements Callable<Integer> {
      * and program figures cover the client's request loop, from its first request until
      * both processes exited; the records received include what the reader drained after.
      */
-    private AgentRound withAgent() throws Exception {
-        try (BpfStatsEnabled on = BpfStatsEnabled.turnOn();
+    private AgentRound withAgent(boolean bpfStats) throws Exception {
+        try (BpfStatsEnabled on = bpfStats ? BpfStatsEnabled.turnOn() : null;
              BenchAgent agent = BenchAgent.start(paths.programs(), pages);
              RrProcesses load = RrProcesses.start(connections, size, seconds)) {
             List<BpfProgram> programs = agent.programs();
@@ -122,7 +124,7 @@ final class RrBench implements Callable<Integer> {
         return out;
     }
 
-    private void print(List<RrProcesses.Result> without, List<AgentRound> with) {
+    private void print(List<RrProcesses.Result> without, List<AgentRound> with, AgentRound timed) {
         List<RrProcesses.Result> withLoads = with.stream().map(AgentRound::load).toList();
         double base = mean(without, RrProcesses.Result::perSecond), loaded = mean(withLoads, RrProcesses.Result::perSecond);
         long windowNs = with.stream().mapToLong(AgentRound::windowNs).sum();
@@ -133,7 +135,7 @@ final class RrBench implements Callable<Integer> {
         out("  slowdown            %.1f%%%n", 100.0 * (base - loaded) / base);
         out("  agent process CPU   %.1f%% of one core (ring reader thread %.1f%%)%n",
                 mean(with, AgentRound::processCpu), mean(with, AgentRound::readerCpu));
-        printPrograms(with, windowNs);
+        printPrograms(List.of(timed), timed.windowNs());
         long lost = with.stream().mapToLong(AgentRound::lost).sum();
         out("  records             %,.0f/s received, %,d lost (%d ring pages per CPU)%n",
                 with.stream().mapToLong(AgentRound::received).sum() * 1e9 / windowNs, lost, pages);

@@ -52,8 +52,15 @@ final class SocketsBench implements Callable<Integer> {
                 opened += Long.parseLong(ready.substring(6));
             }
             double openSeconds = (System.nanoTime() - t0) / 1e9;
-            Thread.sleep(2000); // the reader drains, quiet paths expire
+            // The counter map's passes hand the sockets over a handoff's worth at a time: wait until the
+            // flow table stops growing (and quiet paths expire), at most a minute.
             FlowTable.Stats flows = pipeline.inspect(p -> p.flows().stats()).get(10, TimeUnit.SECONDS);
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); System.nanoTime() < deadline; ) {
+                Thread.sleep(2500);
+                FlowTable.Stats now = pipeline.inspect(p -> p.flows().stats()).get(10, TimeUnit.SECONDS);
+                if (now.created() == flows.created()) break;
+                flows = now;
+            }
             PathStats paths = pipeline.inspect(p -> p.paths().stats()).get(10, TimeUnit.SECONDS);
             long rssWith = settledRssKiB();
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();

@@ -57,15 +57,25 @@ public final class SocketMap {
         this.graceNs = graceNs;
     }
 
-    /** One pass at {@code nowNs} (CLOCK_MONOTONIC, the records' clock); returns the records handed over. */
-    public int read(RecordSink sink, long nowNs) {
+    /**
+     * One pass at {@code nowNs} (CLOCK_MONOTONIC, the records' clock), handing over at most
+     * {@code budget} records; returns how many it did. A pass cut short by its budget leaves the
+     * rest for the next one: what was not handed over still differs from what was seen.
+     */
+    public int read(RecordSink sink, long nowNs, int budget) {
         passes++;
         int n = drainGone(sink, nowNs);
         int live = 0;
         Pointer in = null;
         int got;
+        boolean whole = true;
+        scan:
         while ((got = module.lookupBatch(fd, in, outBatch, keys, values, BATCH)) >= 0) {
             for (int i = 0; i < got; i++) {
+                if (n >= budget) {
+                    whole = false;
+                    break scan;
+                }
                 long sk = keys.getLong((long) i * KEY);
                 long at = (long) i * VALUE;
                 live++;
@@ -80,11 +90,11 @@ public final class SocketMap {
                     n++;
                 }
             }
-            if (got < BATCH) break;
+            // a hash map's batch ends at a bucket's edge: fewer than asked is not the end, ENOENT is
             in = inBatch;
             in.setLong(0, outBatch.getLong(0));
         }
-        entries = live;
+        if (whole) entries = live;
         return n;
     }
 
@@ -145,10 +155,8 @@ public final class SocketMap {
         sink.record(CPU, record, 0, HEADER + VALUE);
     }
 
-    /** What a pass may hand over, as handoff frames, at most: every live entry at the last pass, and a batch more. */
-    public long passBytes() {
-        return (long) (entries + BATCH) * (Frames.RECORD_HEADER + HEADER + VALUE);
-    }
+    /** One handed-over entry as a handoff frame, in bytes. */
+    public static final int FRAME_BYTES = Frames.RECORD_HEADER + HEADER + VALUE;
 
     /** Live entries at the last pass (sockets the kernel counts now). */
     public int entries() {

@@ -99,14 +99,16 @@ public final class Handoff implements RecordSink {
         if (full.isEmpty()) publish();
     }
 
-    /**
-     * True when a pass that may hand over {@code bytes} would find room for them (or for half
-     * the handoff, should it be smaller): for the counters pass, which is better postponed than cut.
-     */
-    public boolean hasRoom(long bytes) {
+    /** Bytes the reader could hand over now without a loss: the free chunks and what the one it fills has left. */
+    public long roomBytes() {
         long room = (long) free.size() * chunkBytes;
         if (filling != null) room += filling.frames.remaining();
-        return room >= Math.min(bytes, capacityBytes / 2);
+        return room;
+    }
+
+    /** Whether {@code bytes} would fit now. */
+    public boolean hasRoom(long bytes) {
+        return roomBytes() >= bytes;
     }
 
     /**

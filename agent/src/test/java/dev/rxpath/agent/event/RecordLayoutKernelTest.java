@@ -52,7 +52,7 @@ class RecordLayoutKernelTest {
             });
             // the counters the programs keep per socket, through the agent's own map pass
             SocketMap sockets = new SocketMap(module, 0);
-            sockets.read(sink(decoder, got), 1_000_000L);
+            sockets.read(sink(decoder, got), 1_000_000L, Integer.MAX_VALUE);
             assertEquals(0, sockets.entries(), "the closed socket's entry was deleted");
             assertEquals(1, sockets.stats().deleted());
         }
