@@ -10,7 +10,7 @@ import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.ring.Handoff;
 import dev.rxpath.agent.ring.PerfRings;
 import dev.rxpath.agent.ring.RecordSink;
-import dev.rxpath.agent.ring.SubmitCounters;
+import dev.rxpath.agent.maps.SubmitCounters;
 import java.util.function.UnaryOperator;
 
 /**

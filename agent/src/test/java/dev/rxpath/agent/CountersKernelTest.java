@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.maps.SocketMap;
 import dev.rxpath.agent.probe.ReceiveHooks;
-import dev.rxpath.agent.ring.SubmitCounters;
+import dev.rxpath.agent.maps.SubmitCounters;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;

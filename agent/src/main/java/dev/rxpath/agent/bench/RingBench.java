@@ -8,7 +8,7 @@ import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.ring.PerfRings;
 import dev.rxpath.agent.ring.RecordSink;
-import dev.rxpath.agent.ring.SubmitCounters;
+import dev.rxpath.agent.maps.SubmitCounters;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;

@@ -1,8 +1,6 @@
 package dev.rxpath.agent.maps;
 
-import com.sun.jna.Memory;
 import dev.rxpath.agent.bcc.BpfModule;
-import dev.rxpath.agent.ring.CpuList;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.PackedHistogram;
 
@@ -16,26 +14,17 @@ public final class DevToSocket {
     public static final String TABLE = "rx_dev_to_socket";
     private static final int BUCKETS = 64;
 
-    private final BpfModule module;
-    private final int fd;
-    private final Memory key = new Memory(4);
-    private final Memory values;
+    private final PerCpuSums buckets;
 
     public DevToSocket(BpfModule module) {
-        this.module = module;
-        this.fd = module.tableFd(TABLE);
-        this.values = new Memory(8L * CpuList.possible().length);
+        this.buckets = new PerCpuSums(module, TABLE);
     }
 
     /** The buckets summed over the CPUs, as a histogram of nanoseconds. */
     public synchronized Histogram read() {
         Histogram h = new PackedHistogram(3_600_000_000_000L, 2);
         for (int k = 0; k < BUCKETS - 1; k++) { // 2^63 is past any wait
-            key.setInt(0, k);
-            values.clear();
-            if (!module.lookupElement(fd, key, values)) continue;
-            long count = 0;
-            for (long off = 0; off < values.size(); off += 8) count += values.getLong(off);
+            long count = buckets.sum(k);
             if (count > 0) h.recordValueWithCount(Math.min(k == 0 ? 0 : 1L << k, h.getHighestTrackableValue()), count);
         }
         return h;

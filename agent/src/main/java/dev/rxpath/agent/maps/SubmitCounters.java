@@ -1,6 +1,5 @@
-package dev.rxpath.agent.ring;
+package dev.rxpath.agent.maps;
 
-import com.sun.jna.Memory;
 import dev.rxpath.agent.bcc.BpfModule;
 
 /**
@@ -13,15 +12,10 @@ public final class SubmitCounters {
     public static final String TABLE = "rx_stats";
     private static final int SUBMITTED = 0, FAILED = 1, SAMPLED = 2, PROMOTED = 3, SOCKS_FULL = 4, GONE_FULL = 5, UNTRACKED = 6, UNREAD = 7, FILTERED = 8;
 
-    private final BpfModule module;
-    private final int fd;
-    private final Memory key = new Memory(4);
-    private final Memory values;
+    private final PerCpuSums stats;
 
     public SubmitCounters(BpfModule module) {
-        this.module = module;
-        this.fd = module.tableFd(TABLE);
-        this.values = new Memory(8L * CpuList.possible().length);
+        this.stats = new PerCpuSums(module, TABLE);
     }
 
     /**
@@ -36,16 +30,8 @@ public final class SubmitCounters {
     public record Totals(long submitted, long failed, long sampled, long promoted, long socketsFull, long goneFull,
                          long untracked, long unread, long filtered) {}
 
-    public Totals read() {
-        return new Totals(sum(SUBMITTED), sum(FAILED), sum(SAMPLED), sum(PROMOTED), sum(SOCKS_FULL), sum(GONE_FULL), sum(UNTRACKED), sum(UNREAD), sum(FILTERED));
-    }
-
-    private long sum(int stat) {
-        key.setInt(0, stat);
-        values.clear();
-        if (!module.lookupElement(fd, key, values)) return 0;
-        long total = 0;
-        for (long off = 0; off < values.size(); off += 8) total += values.getLong(off);
-        return total;
+    public synchronized Totals read() {
+        return new Totals(stats.sum(SUBMITTED), stats.sum(FAILED), stats.sum(SAMPLED), stats.sum(PROMOTED), stats.sum(SOCKS_FULL),
+                stats.sum(GONE_FULL), stats.sum(UNTRACKED), stats.sum(UNREAD), stats.sum(FILTERED));
     }
 }
