@@ -104,6 +104,8 @@ public final class FlowTable implements PathListener {
             }
             f.apply(e, names);
             if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
+            // with --paths all the close is recorded too: the address may be a new socket's at its next record
+            if (e instanceof Event.StateChange s && names.isClose(s.newState()) && live.get(sk) == f) retire(f, ts);
         }
         next.socketEvent(e);
     }
@@ -139,8 +141,10 @@ public final class FlowTable implements PathListener {
     private Flow uncounted(Event.SockCounters c) {
         Flow f = c.cookie() != 0 ? byCookie.get(c.cookie()) : null;
         if (f == null) {
-            // active within the life (a path's first stage, DEV, may come before its socket was born)
+            // active within the life (a path's first stage, DEV, may come before its socket was born);
+            // with --paths all its recorded close may have retired it already
             f = live.get(c.header().sk());
+            if (f == null) f = closedBySk.get(c.header().sk());
             boolean within = f != null && f.lastNs() >= c.firstNs() && (!c.closed() || f.firstNs() <= c.closedNs())
                     && (f.cookie() == 0 || c.cookie() == 0 || f.cookie() == c.cookie());
             if (!within) f = null;
