@@ -24,6 +24,8 @@
  *   -DRX_WATCH(family,laddr,lport,raddr,rport)=EXPR
  *                                        the sockets to watch (the agent's filter): others are
  *                                        neither counted nor recorded,
+ *   -DRX_CGROUPS=N                       and only those whose task is in one of the N cgroup v2
+ *                                        subtrees the agent puts in rx_cgroups,
  *   -DRX_BENCH=<copies>                  instead of all these, for bin/rxpath bench ring,
  * so one file serves every kernel: a hook the kernel lacks is not compiled, and a field
  * an older kernel lacks reads as zero.
@@ -186,6 +188,32 @@ static __always_inline int rx_watched(struct rx_tuple *local_first)
 #endif
 }
 
+/* With cgroups in the filter, a socket's cgroup is its task's, known only in a task: at its
+ * connect(), or at its first read (an accepted socket is created in the softirq). Until then it
+ * is counted but nothing of it is recorded, and the agent does not hand its counts over. */
+#ifdef RX_CGROUPS
+BPF_CGROUP_ARRAY(rx_cgroups, RX_CGROUPS);
+#define RX_UNDECIDED_AT_BIRTH RX_OUT_UNDECIDED
+#else
+#define RX_UNDECIDED_AT_BIRTH 0
+#endif
+
+/* A socket that waits for its task decides by the current one's cgroup. */
+static __always_inline void rx_decide_task(struct rx_sock *s)
+{
+#ifdef RX_CGROUPS
+	if (!(s->ignored & RX_OUT_UNDECIDED))
+		return;
+	u32 out = RX_OUT_CGROUP;
+#pragma unroll
+	for (int i = 0; i < RX_CGROUPS; i++) {
+		if (rx_cgroups.check_current_task(i) == 1)
+			out = 0;
+	}
+	s->ignored = (s->ignored & ~RX_OUT_UNDECIDED) | out;
+#endif
+}
+
 /* ---- per-socket counters ---- */
 
 /*
@@ -210,7 +238,7 @@ static __always_inline struct rx_sock *rx_sock_begin(u64 sk, struct rx_tuple *t,
 	init->first_ns = bpf_ktime_get_ns();
 	init->t = *t;
 	init->state = -1;
-	init->ignored = !rx_watched(t);
+	init->ignored = (rx_watched(t) ? 0 : RX_OUT_TUPLE) | RX_UNDECIDED_AT_BIRTH;
 	/* insert, not update, where there was none: a racing CPU's entry wins and is kept */
 	if (closed)
 		rx_socks.update(&sk, init);
@@ -234,11 +262,17 @@ static __always_inline struct rx_sock *rx_sock_with(u64 sk, struct rx_tuple *t)
 /* An entry outside the filter: the hook that found it does no more (and counts that it skipped). */
 static __always_inline int rx_ignored(struct rx_sock *s)
 {
-	if (s && s->ignored) {
+	if (s && (s->ignored & (RX_OUT_TUPLE | RX_OUT_CGROUP))) {
 		rx_count(RX_STAT_FILTERED);
 		return 1;
 	}
 	return 0;
+}
+
+/* An entry whose counts are kept but whose records are not: outside the filter, or its task not seen yet. */
+static __always_inline int rx_quiet(struct rx_sock *s)
+{
+	return s && s->ignored;
 }
 
 /* The entry of a watched socket a record without addresses names; null (and counted) if there is none. */
@@ -682,6 +716,10 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 	if (len && skb)
 		rx_skb_sock.update(&skb, &sk);
 #endif
+	if (rx_quiet(s)) {
+		rx_ignore(skb);
+		return 0;
+	}
 
 	u64 now = bpf_ktime_get_ns();
 	int traced;
@@ -728,6 +766,8 @@ TRACEPOINT_PROBE(sock, sk_data_ready)
 	if (s)
 		__sync_fetch_and_add(&s->wakeups, 1);
 #ifdef RX_PATHS_ALL
+	if (rx_quiet(s))
+		return 0;
 	struct rx_data_ready r = {};
 	rx_init(&r.h, RX_DATA_READY, sizeof(r), 0, sk);
 	r.caller = args->ip;
@@ -746,6 +786,7 @@ TRACEPOINT_PROBE(sock, sk_data_ready)
 static __always_inline u64 rx_delivered(struct rx_sock *s, s32 bytes, int *waited)
 {
 	u64 before = s->delivered;
+	rx_decide_task(s);
 	__sync_fetch_and_add(&s->delivered, bytes);
 	__sync_fetch_and_add(&s->reads, 1);
 	rx_reader(&s->reader);
@@ -755,17 +796,19 @@ static __always_inline u64 rx_delivered(struct rx_sock *s, s32 bytes, int *waite
 }
 
 #ifdef RX_HOOK_skb__skb_copy_datagram_iovec
-TRACEPOINT_PROBE(skb, skb_copy_datagram_iovec)
+static __always_inline int rx_copy(void *ctx, u64 skb, s32 len)
 {
-	u64 skb = (u64)args->skbaddr, sk = 0, delivered = 0;
+	u64 sk = 0, delivered = 0;
 	int emit = rx_traced_here(skb);
 #ifndef RX_HOOK_sock__sock_recv_length
 	u64 *owner = rx_skb_sock.lookup(&skb);
-	if (owner && args->len > 0) {
+	if (owner && len > 0) {
 		sk = *owner;
 		struct rx_sock *s = rx_sock_known(sk);
 		if (s)
-			delivered = rx_delivered(s, args->len, &emit);
+			delivered = rx_delivered(s, len, &emit);
+		if (rx_quiet(s))
+			return 0;
 	}
 #endif
 	if (!emit)
@@ -773,64 +816,82 @@ TRACEPOINT_PROBE(skb, skb_copy_datagram_iovec)
 	struct rx_copy r = {};
 	rx_init(&r.h, RX_COPY, sizeof(r), skb, sk);
 	rx_task(&r.task);
-	r.len = args->len;
+	r.len = len;
 	r.delivered = delivered;
-	rx_submit(args, &r, sizeof(r));
+	rx_submit(ctx, &r, sizeof(r));
 	return 0;
 }
+
+TRACEPOINT_PROBE(skb, skb_copy_datagram_iovec) { return rx_copy(args, (u64)args->skbaddr, args->len); }
+/* (const struct sk_buff *skb, int len) */
+RAW_TRACEPOINT_PROBE(skb_copy_datagram_iovec) { return rx_copy(ctx, ctx->args[0], (s32)ctx->args[1]); }
 #endif
 
 #ifdef RX_HOOK_sock__sock_recv_length
-TRACEPOINT_PROBE(sock, sock_recv_length)
+/* family: the tracepoint's, which says the socket is TCP, so one without an entry is one the kernel
+ * does not count; 0 from the raw tracepoint, where only an entry says so */
+static __always_inline int rx_recv(void *ctx, u64 sk, s32 ret, s32 flags, u16 family)
 {
-	if (args->protocol != RX_IPPROTO_TCP)
-		return 0;
-	u64 sk = (u64)args->sk, delivered = 0;
+	u64 delivered = 0;
 	struct rx_sock *s = rx_socks.lookup(&sk);
 	if (rx_ignored(s))
 		return 0;
 	int emit = 0;
 #if defined(RX_PATHS_ALL) && !defined(RX_WATCH)
-	emit = 1;
+	emit = family || s;
 #endif
-	if (args->ret > 0 && !(args->flags & RX_MSG_PEEK)) {
+	if (ret > 0 && !(flags & RX_MSG_PEEK)) {
 		if (s)
-			delivered = rx_delivered(s, args->ret, &emit);
-		else
+			delivered = rx_delivered(s, ret, &emit);
+		else if (family)
 			rx_count(RX_STAT_UNTRACKED);
 	}
-	if (!emit)
+	if (!emit || rx_quiet(s))
 		return 0;
 	struct rx_recv r = {};
 	rx_init(&r.h, RX_RECV, sizeof(r), 0, sk);
 	rx_task(&r.task);
-	r.ret = args->ret;
-	r.flags = args->flags;
-	r.family = args->family;
-	r.protocol = args->protocol;
+	r.ret = ret;
+	r.flags = flags;
+	r.family = family ? family : s ? s->t.family : 0;
+	r.protocol = RX_IPPROTO_TCP;
 	r.delivered = delivered;
-	rx_submit(args, &r, sizeof(r));
+	rx_submit(ctx, &r, sizeof(r));
 	return 0;
 }
+
+TRACEPOINT_PROBE(sock, sock_recv_length)
+{
+	return args->protocol == RX_IPPROTO_TCP ? rx_recv(args, (u64)args->sk, args->ret, args->flags, args->family) : 0;
+}
+
+/* (struct sock *sk, int ret, int flags): no protocol, but only TCP sockets have entries */
+RAW_TRACEPOINT_PROBE(sock_recv_length) { return rx_recv(ctx, ctx->args[0], (s32)ctx->args[1], (s32)ctx->args[2], 0); }
 #endif
 
 /* ---- END: consumed, dropped, or answered with a reset ---- */
 
 #ifdef RX_HOOK_skb__consume_skb
-TRACEPOINT_PROBE(skb, consume_skb)
+static __always_inline int rx_consume(void *ctx, u64 skb, u64 location)
 {
-	u64 skb = (u64)args->skbaddr;
 	if (!rx_traced_here(skb))
 		return 0;
 	rx_untrace(skb);
 	struct rx_consume r = {};
 	rx_init(&r.h, RX_CONSUME, sizeof(r), skb, 0);
-#ifdef RX_FIELD_skb__consume_skb__location /* since 6.3 */
-	r.location = (u64)args->location;
-#endif
-	rx_submit(args, &r, sizeof(r));
+	r.location = location;
+	rx_submit(ctx, &r, sizeof(r));
 	return 0;
 }
+
+#ifdef RX_FIELD_skb__consume_skb__location /* since 6.3 */
+TRACEPOINT_PROBE(skb, consume_skb) { return rx_consume(args, (u64)args->skbaddr, (u64)args->location); }
+/* (struct sk_buff *skb, void *location) */
+RAW_TRACEPOINT_PROBE(consume_skb) { return rx_consume(ctx, ctx->args[0], ctx->args[1]); }
+#else
+TRACEPOINT_PROBE(skb, consume_skb) { return rx_consume(args, (u64)args->skbaddr, 0); }
+RAW_TRACEPOINT_PROBE(consume_skb) { return rx_consume(ctx, ctx->args[0], 0); }
+#endif
 #endif
 
 #ifdef RX_HOOK_skb__kfree_skb
@@ -850,6 +911,10 @@ TRACEPOINT_PROBE(skb, kfree_skb)
 	}
 	if (s)
 		rx_sock_drop(s, r.reason);
+	if (rx_quiet(s)) {
+		rx_ignore(skb);
+		return 0;
+	}
 	r.h.sk = sk;
 #endif
 	if (rx_was_ignored(skb)) {
@@ -894,6 +959,10 @@ TRACEPOINT_PROBE(tcp, tcp_send_reset)
 	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
 	if (s)
 		__sync_fetch_and_add(&s->resets_sent, 1);
+	if (rx_quiet(s)) {
+		rx_ignore(skb);
+		return 0;
+	}
 	rx_promote(args, skb);
 	rx_init(&r.h, RX_RESET_SENT, sizeof(r), skb, sk);
 #ifdef RX_FIELD_tcp__tcp_send_reset__state
@@ -928,6 +997,8 @@ TRACEPOINT_PROBE(tcp, tcp_receive_reset)
 		return 0;
 	if (s)
 		__sync_fetch_and_add(&s->resets_recv, 1);
+	if (rx_quiet(s))
+		return 0;
 	rx_submit(args, &r, sizeof(r));
 	return 0;
 }
@@ -953,6 +1024,8 @@ TRACEPOINT_PROBE(tcp, tcp_retransmit_skb)
 		return 0;
 	if (s)
 		__sync_fetch_and_add(&s->retransmits, 1);
+	if (rx_quiet(s))
+		return 0;
 	rx_submit(args, &r, sizeof(r));
 	return 0;
 }
@@ -970,13 +1043,15 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 	struct rx_sock *s = rx_sock_with(sk, &r.t);
 	if (s) {
 		s->t = r.t; /* a connecting socket gets its port after its first change */
-		s->ignored = !rx_watched(&r.t);
+		s->ignored = (s->ignored & ~RX_OUT_TUPLE) | (rx_watched(&r.t) ? 0 : RX_OUT_TUPLE);
+		if (args->newstate == RX_TCP_SYN_SENT || args->newstate == RX_TCP_LISTEN)
+			rx_decide_task(s); /* connect() and listen() run in the socket's task */
 		s->state = args->newstate;
 		s->states++;
 		if (args->newstate == RX_TCP_CLOSE)
 			s->closed_ns = bpf_ktime_get_ns();
 	}
-	if (rx_ignored(s))
+	if (rx_quiet(s))
 		return 0;
 #ifdef RX_PATHS_ALL
 	rx_init(&r.h, RX_STATE, sizeof(r), 0, sk);
@@ -1057,6 +1132,14 @@ static __always_inline int rx_lookup_emit(void *ctx, struct rx_tuple *t, u64 skb
 	__builtin_memcpy(local.saddr, t->daddr, 16);
 	__builtin_memcpy(local.daddr, t->saddr, 16);
 	if (!rx_watched(&local)) {
+		rx_ignore(skb);
+		return 0;
+	}
+#endif
+#ifdef RX_CGROUPS
+	/* the socket found decides; a lookup that finds none (a SYN to a closed port) is kept */
+	struct rx_sock *found = sk ? rx_socks.lookup(&sk) : 0;
+	if (sk && (!found || found->ignored)) {
 		rx_ignore(skb);
 		return 0;
 	}

@@ -51,9 +51,11 @@ enum rx_stat {
 	RX_STAT_MAX = 9,
 };
 
-/* TCP_CLOSE in include/net/tcp_states.h: the TCP states are uapi (ss and /proc/net/tcp print them)
+/* The states in include/net/tcp_states.h: they are uapi (ss and /proc/net/tcp print them)
  * and have not changed since they were defined. */
+#define RX_TCP_SYN_SENT 2
 #define RX_TCP_CLOSE 7
+#define RX_TCP_LISTEN 10
 
 struct rx_header {
 	__u64 ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -242,9 +244,14 @@ struct rx_sock {
 	__u32 srtt;            /* 1/8 us */
 	__u32 snd_wnd;
 	__u32 snd_cwnd;
-	__u32 ignored;         /* 1: outside the agent's filter (-DRX_WATCH): neither counted nor recorded */
+	__u32 ignored;         /* RX_OUT_*: why the agent does not watch it; 0: watched */
 	struct rx_task reader; /* the task that last read */
 };                         /* 216 bytes */
+
+/* rx_sock.ignored, bits: the agent hands over only entries with none */
+#define RX_OUT_TUPLE 1     /* its addresses or ports are outside the filter: neither counted nor recorded */
+#define RX_OUT_CGROUP 2    /* its task is in none of the filter's cgroups: the same */
+#define RX_OUT_UNDECIDED 4 /* the filter has cgroups and no task of it was seen yet: counted, not recorded */
 
 struct rx_sock_gone_key {
 	__u64 sk;

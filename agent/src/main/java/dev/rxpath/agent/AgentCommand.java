@@ -12,6 +12,7 @@ import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.probe.Cidr;
+import dev.rxpath.agent.probe.Cgroup;
 import dev.rxpath.agent.probe.KernelFilter;
 import dev.rxpath.agent.probe.Sampling;
 import dev.rxpath.agent.record.Recorder;
@@ -128,7 +129,7 @@ final class AgentCommand implements Callable<Integer> {
     Double pathRatio;
 
     @Option(names = "--port", split = ",", paramLabel = "PORT[,PORT]",
-            description = "Watch only sockets with this port at either end. This and the four below are applied in the kernel: "
+            description = "Watch only sockets with this port at either end. This and the five below are applied in the kernel: "
                     + "a socket outside them is neither counted nor recorded. Options AND, values OR.")
     List<Integer> ports = List.of();
 
@@ -143,6 +144,12 @@ final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--remote-ip", split = ",", paramLabel = "CIDR[,CIDR]", description = "Watch only sockets whose peer's address is in these blocks.")
     List<String> remoteIps = List.of();
+
+    @Option(names = "--cgroup", split = ",", paramLabel = "PATH[,PATH]",
+            description = "Watch only sockets whose task is in these cgroup v2 subtrees (as /proc/PID/cgroup names them, or a "
+                    + "directory under the v2 mount). A socket's task is known at its connect() or listen(), an accepted "
+                    + "socket's at its first read: until then it is counted but not shown.")
+    List<String> cgroups = List.of();
 
     @Option(names = "--max-sockets", paramLabel = "N", description = "Sockets the kernel counts at once; one more is counted as untracked (default: ${DEFAULT-VALUE}).")
     int maxSockets = ReceiveHooks.Options.DEFAULT.maxSockets();
@@ -167,7 +174,7 @@ final class AgentCommand implements Callable<Integer> {
         ReceiveHooks.Options programs = programOptions();
         if (countersInterval < 10) throw new ParameterException(spec.commandLine(), "--counters-interval must be at least 10 ms");
         if (bufferMiB < 1) throw new ParameterException(spec.commandLine(), "--buffer-mib must be at least 1");
-        Set<Mechanism> allowed = EnumSet.of(Mechanism.TRACEPOINT);
+        Set<Mechanism> allowed = EnumSet.of(Mechanism.RAW_TRACEPOINT, Mechanism.TRACEPOINT);
         for (FunctionMechanism m : mechanisms) allowed.add(m.mechanism);
         KernelProbe kernel = KernelProbe.scan(allowed);
         BpfSource source = bpfDir != null ? BpfSource.fromDirectory(bpfDir) : BpfSource.packaged();
@@ -252,11 +259,26 @@ final class AgentCommand implements Callable<Integer> {
         Sampling sampling = paths == PathMode.all ? Sampling.all() : pathRatio != null ? Sampling.ratio(pathRatio) : Sampling.rate(pathRate);
         try {
             KernelFilter watch = new KernelFilter(Set.copyOf(ports), Set.copyOf(localPorts), Set.copyOf(remotePorts),
-                    cidrs("--local-ip", localIps), cidrs("--remote-ip", remoteIps));
+                    cidrs("--local-ip", localIps), cidrs("--remote-ip", remoteIps), cgroups());
             return new ReceiveHooks.Options(sampling, maxSockets, watch);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    private List<Cgroup> cgroups() {
+        if (cgroups.isEmpty()) return List.of();
+        Path mount = Cgroup.v2Mount().orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "--cgroup: this machine has no cgroup v2 hierarchy mounted (/proc/self/mountinfo lists no cgroup2)"));
+        List<Cgroup> out = new java.util.ArrayList<>();
+        for (String c : cgroups) {
+            try {
+                out.add(Cgroup.resolve(c, mount));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--cgroup " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private List<Cidr> cidrs(String option, List<String> texts) {

@@ -13,7 +13,6 @@ import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.path.Verdict;
 import dev.rxpath.agent.probe.Hook;
 import dev.rxpath.agent.probe.HookStatus;
-import dev.rxpath.agent.probe.KernelNames;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
@@ -167,9 +166,7 @@ class FunctionStagesKernelTest {
             ReceivePath syn = running.out.toPort(r.port()).stream().filter(p -> p.verdict() == Verdict.RESET
                             || p.verdict() == Verdict.DROPPED).findFirst()
                     .orElseThrow(() -> new AssertionError("no RESET or DROPPED path to port " + r.port() + ": " + running.out.toPort(r.port())));
-            // before 5.17 kfree_skb gives no reason: the agent says so rather than guess
-            boolean reasons = KernelProbe.scan().format(Hook.KFREE_SKB).map(f -> f.hasField("reason")).orElse(false);
-            assertEquals(reasons ? "NO_SOCKET" : KernelNames.UNKNOWN, syn.reason(), syn.toString());
+            assertEquals(KernelTests.noSocketReason(), syn.reason(), syn.toString());
             assertNotNull(syn.stage(Stage.LOOKUP), syn.toString());
             assertFalse(syn.stage(Stage.LOOKUP).inferred(), "the lookup was seen: " + syn);
             assertEquals(Stage.LOOKUP, syn.diedAt(), syn.toString());

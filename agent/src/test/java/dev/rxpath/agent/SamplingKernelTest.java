@@ -61,7 +61,7 @@ class SamplingKernelTest {
             assertEquals(1, resets.size(), "the SYN to closed port " + r.port() + " has its path: " + resets);
             ReceivePath p = resets.get(0);
             assertNotNull(p.stage(Stage.DEV), "its DEV stage, kept for an unsampled segment: " + p);
-            assertEquals("NO_SOCKET", p.reason());
+            assertEquals(KernelTests.noSocketReason(), p.reason());
         }
         // each refused SYN was sampled, or kept unsampled for its reset
         assertTrue(stats.programs().promoted() + stats.programs().sampled() >= refused.size(), "unsampled resets kept: " + stats.programs());

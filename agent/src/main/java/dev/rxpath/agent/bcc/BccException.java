@@ -4,6 +4,8 @@ package dev.rxpath.agent.bcc;
 public final class BccException extends RuntimeException {
     public enum Kind {
         LIBRARY_MISSING, HEADERS_MISSING, COMPILE_ERROR, LOAD_REJECTED, PERMISSION, ATTACH_FAILED, TABLE_MISSING,
+        /** The kernel refused to read or write a table's entries. */
+        TABLE_ACCESS,
         /** The compiler's process could not start, crashed or hung: its own output says why. */
         COMPILER_FAILED
     }

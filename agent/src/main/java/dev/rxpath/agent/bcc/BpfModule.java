@@ -173,7 +173,21 @@ public final class BpfModule implements AutoCloseable {
 
     public void updateElement(int tableFd, Pointer key, Pointer value) {
         if (lib().bpf_update_elem(tableFd, key, value, 0) != 0) {
-            throw new BccException(BccException.Kind.TABLE_MISSING, "bpf_update_elem on fd " + tableFd + ": " + Libc.lastError());
+            throw new BccException(BccException.Kind.TABLE_ACCESS, "bpf_update_elem on fd " + tableFd + ": " + Libc.lastError());
+        }
+    }
+
+    /** Puts the cgroup v2 directory {@code dir} at {@code index} of a cgroup array: the table keeps the cgroup, not the fd. */
+    public void putCgroup(String table, int index, Path dir) {
+        int fd = Libc.open(dir.toString(), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw new BccException(BccException.Kind.TABLE_ACCESS, "cannot open cgroup " + dir + ": " + Libc.lastError());
+        try {
+            Memory key = new Memory(4), value = new Memory(4);
+            key.setInt(0, index);
+            value.setInt(0, fd);
+            updateElement(tableFd(table), key, value);
+        } finally {
+            Libc.close(fd);
         }
     }
 
@@ -191,8 +205,9 @@ public final class BpfModule implements AutoCloseable {
         LibBccBpf bcc = lib();
         int rc = bcc.bpf_lookup_and_delete(tableFd, key, value); // libbpf: -errno
         if (rc == 0) return true;
-        if (-rc != Libc.EINVAL) return false;
-        // hash maps answer it since 5.14; before, read then delete (an update in between is lost)
+        // hash maps answer it since 5.14; before, the kernel refuses it (5.10: ENOTSUPP) and we read
+        // then delete (an update in between is lost)
+        if (-rc != Libc.EINVAL && -rc != Libc.ENOTSUPP) return false;
         return bcc.bpf_lookup_elem(tableFd, key, value) == 0 && bcc.bpf_delete_elem(tableFd, key) == 0;
     }
 
@@ -206,7 +221,7 @@ public final class BpfModule implements AutoCloseable {
         n.setInt(0, count);
         int rc = lib().bpf_lookup_batch(tableFd, inBatch, outBatch, keys, values, n); // libbpf: -errno
         if (rc != 0 && -rc != Libc.ENOENT) {
-            throw new BccException(BccException.Kind.TABLE_MISSING, "BPF_MAP_LOOKUP_BATCH on fd " + tableFd + ": " + Libc.describe(-rc));
+            throw new BccException(BccException.Kind.TABLE_ACCESS, "BPF_MAP_LOOKUP_BATCH on fd " + tableFd + ": " + Libc.describe(-rc));
         }
         int read = n.getInt(0);
         return rc != 0 && read == 0 ? -1 : read;

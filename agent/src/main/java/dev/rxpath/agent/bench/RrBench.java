@@ -4,6 +4,7 @@ import dev.rxpath.agent.bcc.BpfProgram;
 import dev.rxpath.agent.bcc.BpfStatsEnabled;
 import dev.rxpath.agent.bcc.ProgramStats;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +133,13 @@ final class RrBench implements Callable<Integer> {
                 rounds, paths.describe());
         out("  without agent       %,.0f requests/s (rounds: %s)%n", base, rates(without));
         out("  with agent          %,.0f requests/s (rounds: %s), %d hook points attached%n", loaded, rates(withLoads), with.get(0).hooks());
-        out("  slowdown            %.1f%%%n", 100.0 * (base - loaded) / base);
+        // each pair ran back to back: its own ratio is less exposed to the machine's drift than the means are
+        double[] pairs = new double[without.size()];
+        for (int i = 0; i < pairs.length; i++) pairs[i] = 100.0 * (1 - withLoads.get(i).perSecond() / without.get(i).perSecond());
+        Arrays.sort(pairs);
+        double median = pairs.length % 2 == 1 ? pairs[pairs.length / 2] : (pairs[pairs.length / 2 - 1] + pairs[pairs.length / 2]) / 2;
+        out("  slowdown            %.1f%% (of the means); median of the pairs %.1f%% (%.1f%% to %.1f%%)%n", 100.0 * (base - loaded) / base,
+                median, pairs[0], pairs[pairs.length - 1]);
         out("  agent process CPU   %.1f%% of one core (ring reader thread %.1f%%)%n",
                 mean(with, AgentRound::processCpu), mean(with, AgentRound::readerCpu));
         printPrograms(List.of(timed), timed.windowNs());

@@ -59,9 +59,17 @@ public enum Hook {
         return stage;
     }
 
-    /** The mechanisms that can serve this hook, best first. */
+    /**
+     * The mechanisms that can serve this hook, best first. The hooks that run for every segment
+     * and whose programs need only the tracepoint's arguments (pointers as keys, lengths, flags)
+     * try a raw tracepoint first.
+     */
     public List<Mechanism> mechanisms() {
-        return tracepoint ? List.of(Mechanism.TRACEPOINT) : List.of(Mechanism.FENTRY, Mechanism.KPROBE);
+        if (!tracepoint) return List.of(Mechanism.FENTRY, Mechanism.KPROBE);
+        return switch (this) {
+            case SKB_COPY_DATAGRAM_IOVEC, SOCK_RECV_LENGTH, CONSUME_SKB -> List.of(Mechanism.RAW_TRACEPOINT, Mechanism.TRACEPOINT);
+            default -> List.of(Mechanism.TRACEPOINT);
+        };
     }
 
     public boolean isTracepoint() {
@@ -76,6 +84,7 @@ public enum Hook {
     /** The mechanism's own name for this hook: "fexit", "kprobe+kretprobe", "tracepoint". */
     public String attachment(Mechanism mechanism) {
         return switch (mechanism) {
+            case RAW_TRACEPOINT -> "raw_tracepoint";
             case TRACEPOINT -> "tracepoint";
             case FENTRY -> withReturn ? "fexit" : "fentry";
             case KPROBE -> withReturn ? "kprobe+kretprobe" : "kprobe";
@@ -89,6 +98,7 @@ public enum Hook {
      */
     public List<String> functions(Mechanism mechanism) {
         return switch (mechanism) {
+            case RAW_TRACEPOINT -> List.of(ProgramType.RAW_TRACEPOINT.functionName(event()));
             case TRACEPOINT -> List.of(ProgramType.TRACEPOINT.functionName(target));
             case FENTRY -> List.of((withReturn ? ProgramType.FEXIT : ProgramType.FENTRY).functionName(target));
             case KPROBE -> withReturn

@@ -19,10 +19,20 @@ import java.util.stream.Collectors;
  * @param localIps    blocks this node's address lies in; an IPv4 block also matches a dual-stack
  *                    socket's v4-mapped address
  * @param remoteIps   blocks the peer's address lies in
+ * @param cgroups     subtrees the socket's task lies in (compiled as {@code -DRX_CGROUPS=N}; the agent
+ *                    puts the directories in the programs' rx_cgroups): a socket's task is known at
+ *                    its connect() or listen(), an accepted socket's at its first read
  */
 public record KernelFilter(Set<Integer> ports, Set<Integer> localPorts, Set<Integer> remotePorts, List<Cidr> localIps,
-                           List<Cidr> remoteIps) {
+                           List<Cidr> remoteIps, List<Cgroup> cgroups) {
     public static final KernelFilter NONE = new KernelFilter(Set.of(), Set.of(), Set.of(), List.of(), List.of());
+    /** Each costs the programs a test per decision (bpf_current_task_under_cgroup). */
+    public static final int MAX_CGROUPS = 16;
+
+    /** Addresses and ports only. */
+    public KernelFilter(Set<Integer> ports, Set<Integer> localPorts, Set<Integer> remotePorts, List<Cidr> localIps, List<Cidr> remoteIps) {
+        this(ports, localPorts, remotePorts, localIps, remoteIps, List.of());
+    }
 
     public KernelFilter {
         ports = Set.copyOf(ports);
@@ -30,25 +40,35 @@ public record KernelFilter(Set<Integer> ports, Set<Integer> localPorts, Set<Inte
         remotePorts = Set.copyOf(remotePorts);
         localIps = List.copyOf(localIps);
         remoteIps = List.copyOf(remoteIps);
+        cgroups = List.copyOf(cgroups);
+        if (cgroups.size() > MAX_CGROUPS) throw new IllegalArgumentException(cgroups.size() + " cgroups: at most " + MAX_CGROUPS);
         for (Set<Integer> set : List.of(ports, localPorts, remotePorts)) {
             for (int p : set) if (p < 1 || p > 65535) throw new IllegalArgumentException("port " + p + " is not within 1..65535");
         }
     }
 
     public boolean watchesAll() {
-        return ports.isEmpty() && localPorts.isEmpty() && remotePorts.isEmpty() && localIps.isEmpty() && remoteIps.isEmpty();
+        return ports.isEmpty() && localPorts.isEmpty() && remotePorts.isEmpty() && localIps.isEmpty() && remoteIps.isEmpty()
+                && cgroups.isEmpty();
     }
 
-    /** The define bpf/receive.c reads; none when everything is watched. */
+    /** The defines bpf/receive.c reads; none when everything is watched. */
     public List<String> cflags() {
         if (watchesAll()) return List.of();
+        // RX_WATCH also makes a sampled segment's first stages wait until its socket is known
+        List<String> flags = new ArrayList<>(List.of("-DRX_WATCH(family,laddr,lport,raddr,rport)=(" + addressesAndPorts() + ")"));
+        if (!cgroups.isEmpty()) flags.add("-DRX_CGROUPS=" + cgroups.size());
+        return flags;
+    }
+
+    private String addressesAndPorts() {
         List<String> all = new ArrayList<>();
         if (!ports.isEmpty()) all.add(anyOf(ports, p -> "(lport) == " + p + " || (rport) == " + p));
         if (!localPorts.isEmpty()) all.add(anyOf(localPorts, p -> "(lport) == " + p));
         if (!remotePorts.isEmpty()) all.add(anyOf(remotePorts, p -> "(rport) == " + p));
         if (!localIps.isEmpty()) all.add(anyOf(localIps, c -> in(c, "laddr")));
         if (!remoteIps.isEmpty()) all.add(anyOf(remoteIps, c -> in(c, "raddr")));
-        return List.of("-DRX_WATCH(family,laddr,lport,raddr,rport)=(" + String.join(" && ", all) + ")");
+        return all.isEmpty() ? "1" : String.join(" && ", all);
     }
 
     private static <T> String anyOf(java.util.Collection<T> values, java.util.function.Function<T, String> test) {
@@ -93,6 +113,7 @@ public record KernelFilter(Set<Integer> ports, Set<Integer> localPorts, Set<Inte
         if (!remotePorts.isEmpty()) parts.add("remote port " + join(remotePorts));
         if (!localIps.isEmpty()) parts.add("local " + localIps.stream().map(Cidr::toString).collect(Collectors.joining(",")));
         if (!remoteIps.isEmpty()) parts.add("remote " + remoteIps.stream().map(Cidr::toString).collect(Collectors.joining(",")));
+        if (!cgroups.isEmpty()) parts.add("cgroup " + cgroups.stream().map(Cgroup::name).collect(Collectors.joining(",")));
         return String.join(", ", parts);
     }
 

@@ -19,6 +19,7 @@ import java.util.Set;
 public final class ReceiveHooks implements AutoCloseable {
     public static final String SOURCE = "receive.c";
     public static final String EVENTS_TABLE = "events";
+    static final String CGROUPS_TABLE = "rx_cgroups";
 
     /**
      * What the programs are built to record: which segments get a path, how many sockets the
@@ -60,6 +61,9 @@ public final class ReceiveHooks implements AutoCloseable {
         cflags.addAll(options.cflags());
         BpfModule module = source.compile(SOURCE, cflags);
         try {
+            // before any program runs: a socket decided with the table empty would be ignored for good
+            List<Cgroup> cgroups = options.watch().cgroups();
+            for (int i = 0; i < cgroups.size(); i++) module.putCgroup(CGROUPS_TABLE, i, cgroups.get(i).dir());
             Set<String> compiled = new HashSet<>(module.functionNames());
             List<HookStatus> statuses = new ArrayList<>();
             for (Hook hook : Hook.values()) statuses.add(attach(hook, kernel, module, compiled));

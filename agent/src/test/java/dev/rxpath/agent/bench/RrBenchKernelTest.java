@@ -39,7 +39,7 @@ class RrBenchKernelTest {
         assertLine(out, "bench rr: 4 connections, 256-byte requests and responses over 127\\.0\\.0\\.1, 1 s x 1 rounds, paths: up to 100 paths/s");
         assertLine(out, "  without agent +" + N + " requests/s \\(rounds: " + N + "\\)");
         assertLine(out, "  with agent +" + N + " requests/s \\(rounds: " + N + "\\), [1-9][0-9]* hook points attached");
-        assertLine(out, "  slowdown +" + PERCENT);
+        assertLine(out, "  slowdown +" + PERCENT + " \\(of the means\\); median of the pairs " + PERCENT + " \\(" + PERCENT + " to " + PERCENT + "\\)");
         assertLine(out, "  agent process CPU +" + PERCENT + " of one core \\(ring reader thread " + PERCENT + "\\)");
         assertLine(out, "  BPF programs CPU +" + PERCENT + " of one core: " + N + " runs, " + N + " ns per run \\(bpf_stats; [1-9][0-9]* of [1-9][0-9]* programs ran\\)");
         assertLine(out, "    tracepoint__\\S+ +" + N + " runs +" + N + " ns/run");

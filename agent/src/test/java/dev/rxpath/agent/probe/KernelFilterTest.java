@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,14 @@ class KernelFilterTest {
         String define = new KernelFilter(Set.of(), Set.of(), Set.of(), List.of(Cidr.parse("fd00::/8")), List.of()).cflags().get(0);
         assertTrue(define.contains("(family) == 10 && (RX_W(laddr, 0) & 0xffU) == 0xfdU"), define);
         assertTrue(!define.contains("RX_W(laddr, 1)"), define);
+    }
+
+    @Test
+    void cgroupsAloneStillDefineTheWatchSoFirstStagesWaitForTheSocket() {
+        KernelFilter f = new KernelFilter(Set.of(), Set.of(), Set.of(), List.of(), List.of(),
+                List.of(new Cgroup("/a", Path.of("/sys/fs/cgroup/a")), new Cgroup("/b/c", Path.of("/sys/fs/cgroup/b/c"))));
+        assertEquals(List.of("-DRX_WATCH(family,laddr,lport,raddr,rport)=(1)", "-DRX_CGROUPS=2"), f.cflags());
+        assertEquals("cgroup /a,/b/c", f.describe());
     }
 
     @Test

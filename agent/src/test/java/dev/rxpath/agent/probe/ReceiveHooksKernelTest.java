@@ -39,7 +39,7 @@ class ReceiveHooksKernelTest {
                     boolean present = Files.exists(TRACEFS.resolve("events").resolve(h.category()).resolve(h.event()).resolve("format"));
                     assertEquals(present, s.attached(), h.target() + ": " + s.reason());
                     if (!present) assertTrue(s.reason().contains("no tracepoint " + h.target()), s.reason());
-                    if (present) assertEquals(Mechanism.TRACEPOINT, s.mechanism());
+                    if (present) assertEquals(h.mechanisms().get(0), s.mechanism(), "the best mechanism: " + s.reason());
                     continue;
                 }
                 if (kernel.unavailableReason(h).isPresent()) {
