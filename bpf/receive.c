@@ -322,7 +322,8 @@ struct rx_recent {
 	u8 sampled;
 	u8 ignored; /* a stage found it outside the agent's filter: its drop is not recorded either */
 	u8 pad;
-	char ifname[16];
+	/* no device name: copying it out of the record costs every segment about a quarter of its
+	 * DEV program (bpf_stats, bench rr), so only sampled segments have it */
 };
 BPF_PERCPU_ARRAY(rx_recent, struct rx_recent, RX_RECENT_SLOTS);
 
@@ -483,7 +484,8 @@ static __always_inline void rx_emit_unsampled_dev(void *ctx, u64 skb)
 #ifdef RX_MARKS
 	struct rx_recent *slot = rx_recent_slot(skb);
 	if (skb && slot && slot->skb == skb && !slot->sampled) {
-		rx_emit_dev(ctx, slot->dev_ns, slot->len, slot->ifname, skb);
+		char unnamed[16] = {};
+		rx_emit_dev(ctx, slot->dev_ns, slot->len, unnamed, skb);
 		slot->sampled = 1; /* its later stages in this softirq are recorded too */
 		rx_count(RX_STAT_PROMOTED);
 	}
@@ -540,7 +542,6 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	slot->decided = 0;
 	slot->sampled = sampled;
 	slot->ignored = 0;
-	bpf_probe_read_kernel_str(slot->ifname, sizeof(slot->ifname), (char *)args + (args->data_loc_name & 0xFFFF));
 #ifdef RX_MARKS
 	if (!sampled) {
 		/* an earlier skb at this address may have been sampled and freed unseen: its mark must go */
@@ -554,7 +555,7 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	m.dev_ns = now;
 	m.len = args->len;
 	m.pending = RX_PENDING_DEV;
-	__builtin_memcpy(m.ifname, slot->ifname, sizeof(m.ifname));
+	bpf_probe_read_kernel_str(m.ifname, sizeof(m.ifname), (char *)args + (args->data_loc_name & 0xFFFF));
 #endif
 	rx_sampled.update(&skb, &m);
 	rx_count(RX_STAT_SAMPLED);
@@ -562,7 +563,9 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	return 0;
 #endif
 #endif
-	rx_emit_dev(args, now, args->len, slot->ifname, skb);
+	char ifname[16];
+	bpf_probe_read_kernel_str(ifname, sizeof(ifname), (char *)args + (args->data_loc_name & 0xFFFF));
+	rx_emit_dev(args, now, args->len, ifname, skb);
 	return 0;
 }
 #endif
@@ -754,6 +757,7 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 }
 #endif
 
+/* Attached with --paths all only: a wakeup count is not worth a program run on every segment. */
 #ifdef RX_HOOK_sock__sk_data_ready
 TRACEPOINT_PROBE(sock, sk_data_ready)
 {

@@ -237,7 +237,7 @@ struct rx_sock {
 	__u32 resets_sent;
 	__u32 resets_recv;
 	__u32 retransmits;
-	__u32 wakeups;         /* sk_data_ready */
+	__u32 wakeups;         /* sk_data_ready (attached with --paths all only) */
 	__u32 states;          /* state changes */
 	__s32 state;           /* the last TCP state, -1 until a change is seen */
 	__u32 rcv_wnd;         /* from the last tcp_probe */

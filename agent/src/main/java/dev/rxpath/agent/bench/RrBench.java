@@ -3,6 +3,7 @@ package dev.rxpath.agent.bench;
 import dev.rxpath.agent.bcc.BpfProgram;
 import dev.rxpath.agent.bcc.BpfStatsEnabled;
 import dev.rxpath.agent.bcc.ProgramStats;
+import dev.rxpath.agent.probe.HookStatus;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -25,11 +26,13 @@ import picocli.CommandLine.Spec;
  * client: many connections, each waiting for a small response before its next request, so
  * every request crosses the receive path twice and the agent's per-packet work shows in the
  * request rate rather than hiding in a bulk transfer's batching. Rounds alternate without
- * and with the agent so that drift in the machine hits both; the load runs in child
- * processes ({@link RrLoad}), so this process's CPU is the agent's.
+ * the agent, with it, and with its hooks alone ({@link EmptyHooks}: the same hook points, programs
+ * that return at once), so that drift in the machine hits all three and the slowdown splits into
+ * what the hooks cost by being there and what the programs' work, the records and the agent
+ * add; the load runs in child processes ({@link RrLoad}), so this process's CPU is the agent's.
  */
 @Command(name = "rr", mixinStandardHelpOptions = true,
-        description = "Loopback request/response rate with and without the agent; its CPU, the BPF programs' CPU, and its byte accounting.")
+        description = "Loopback request/response rate without the agent, with it and with its hooks alone; its CPU, the BPF programs' CPU, and its byte accounting.")
 final class RrBench implements Callable<Integer> {
     private static final int DIFFERENCES_SHOWN = 5;
 
@@ -52,7 +55,7 @@ final class RrBench implements Callable<Integer> {
     int pages = BenchAgent.DEFAULT_PAGES;
 
     /** What a round with the agent measured besides the load itself. */
-    private record AgentRound(RrProcesses.Result load, int hooks, double processCpu, double readerCpu, long windowNs,
+    private record AgentRound(RrProcesses.Result load, List<HookStatus> hookStatuses, double processCpu, double readerCpu, long windowNs,
                               List<ProgramStats> programs, long received, long lost, List<Difference> differences) {}
 
     /** A server connection for which the flow table's delivered bytes are not the bytes the server read. */
@@ -69,17 +72,24 @@ final class RrBench implements Callable<Integer> {
         inRange("--size", size, 1, 1 << 20);
         inRange("--pages", pages, 1, 1 << 16);
         if (Integer.bitCount(pages) != 1) throw new ParameterException(spec.commandLine(), "--pages must be a power of two, not " + pages);
-        List<RrProcesses.Result> without = new ArrayList<>();
+        List<RrProcesses.Result> without = new ArrayList<>(), hooksOnly = new ArrayList<>();
         List<AgentRound> with = new ArrayList<>();
+        int emptyHooks = 0;
         for (int i = 0; i < rounds; i++) {
             try (RrProcesses load = RrProcesses.start(connections, size, seconds)) {
                 without.add(load.finish());
             }
             with.add(withAgent(false));
+            try (EmptyHooks empty = EmptyHooks.like(with.get(i).hookStatuses());
+                 RrProcesses load = RrProcesses.start(connections, size, seconds)) {
+                hooksOnly.add(load.finish());
+                emptyHooks = empty.attached();
+            }
         }
         // bpf_stats times every program run, which costs something itself: it is on only for a further round
         AgentRound timed = withAgent(true);
         print(without, with, timed);
+        printHooksOnly(without, hooksOnly, with, emptyHooks);
         return 0;
     }
 
@@ -111,7 +121,7 @@ final class RrBench implements Callable<Integer> {
             received = agent.agent().stats().received() - received; // with the backlog the reader drained after the load
             List<ProgramStats> ran = new ArrayList<>();
             for (int i = 0; i < after.size(); i++) ran.add(after.get(i).since(before.get(i)));
-            return new AgentRound(result, agent.hooksAttached(), processCpu, readerCpu, windowNs, ran, received,
+            return new AgentRound(result, agent.agent().hooks().statuses(), processCpu, readerCpu, windowNs, ran, received,
                     agent.agent().stats().lost(), differences(result, agent.deliveredTo(result.port())));
         }
     }
@@ -132,14 +142,9 @@ final class RrBench implements Callable<Integer> {
         out("bench rr: %d connections, %d-byte requests and responses over 127.0.0.1, %d s x %d rounds, %s%n", connections, size, seconds,
                 rounds, paths.describe());
         out("  without agent       %,.0f requests/s (rounds: %s)%n", base, rates(without));
-        out("  with agent          %,.0f requests/s (rounds: %s), %d hook points attached%n", loaded, rates(withLoads), with.get(0).hooks());
-        // each pair ran back to back: its own ratio is less exposed to the machine's drift than the means are
-        double[] pairs = new double[without.size()];
-        for (int i = 0; i < pairs.length; i++) pairs[i] = 100.0 * (1 - withLoads.get(i).perSecond() / without.get(i).perSecond());
-        Arrays.sort(pairs);
-        double median = pairs.length % 2 == 1 ? pairs[pairs.length / 2] : (pairs[pairs.length / 2 - 1] + pairs[pairs.length / 2]) / 2;
-        out("  slowdown            %.1f%% (of the means); median of the pairs %.1f%% (%.1f%% to %.1f%%)%n", 100.0 * (base - loaded) / base,
-                median, pairs[0], pairs[pairs.length - 1]);
+        out("  with agent          %,.0f requests/s (rounds: %s), %d hook points attached%n", loaded, rates(withLoads),
+                with.get(0).hookStatuses().stream().filter(HookStatus::attached).count());
+        out("  slowdown            %s%n", slowdown(without, withLoads));
         out("  agent process CPU   %.1f%% of one core (ring reader thread %.1f%%)%n",
                 mean(with, AgentRound::processCpu), mean(with, AgentRound::readerCpu));
         printPrograms(List.of(timed), timed.windowNs());
@@ -147,6 +152,36 @@ final class RrBench implements Callable<Integer> {
         out("  records             %,.0f/s received, %,d lost (%d ring pages per CPU)%n",
                 with.stream().mapToLong(AgentRound::received).sum() * 1e9 / windowNs, lost, pages);
         out("  delivered bytes     %s%n", delivered(with, lost));
+    }
+
+    /** The same hooks with programs that return at once: the part of the slowdown the hooks cost by being attached at all. */
+    private void printHooksOnly(List<RrProcesses.Result> without, List<RrProcesses.Result> hooksOnly, List<AgentRound> with, int hooks) {
+        out("  hooks alone         %,.0f requests/s (rounds: %s): the agent's %d hook points with programs that return at once%n",
+                mean(hooksOnly, RrProcesses.Result::perSecond), rates(hooksOnly), hooks);
+        out("  slowdown            %s%n", slowdown(without, hooksOnly));
+        out("  the rest            %.1f%% (median of the pairs): the programs' work, the records and the agent%n",
+                median(pairs(without, with.stream().map(AgentRound::load).toList())) - median(pairs(without, hooksOnly)));
+    }
+
+    /** "13.3% (of the means); median of the pairs 13.9% (0.8% to 20.6%)". */
+    private static String slowdown(List<RrProcesses.Result> without, List<RrProcesses.Result> loaded) {
+        double base = mean(without, RrProcesses.Result::perSecond);
+        double[] pairs = pairs(without, loaded);
+        return String.format(Locale.ROOT, "%.1f%% (of the means); median of the pairs %.1f%% (%.1f%% to %.1f%%)",
+                100.0 * (base - mean(loaded, RrProcesses.Result::perSecond)) / base, median(pairs), pairs[0], pairs[pairs.length - 1]);
+    }
+
+    /** Each pair's own slowdown, sorted: a pair runs back to back, so its ratio is less exposed to the machine's drift than the means. */
+    private static double[] pairs(List<RrProcesses.Result> without, List<RrProcesses.Result> loaded) {
+        double[] pairs = new double[without.size()];
+        for (int i = 0; i < pairs.length; i++) pairs[i] = 100.0 * (1 - loaded.get(i).perSecond() / without.get(i).perSecond());
+        Arrays.sort(pairs);
+        return pairs;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** The programs' run time as bpf_stats counts it, in total and per program, summed over the rounds. */

@@ -109,7 +109,8 @@ public final class PathCorrelator implements EventSink {
         OpenPath p = paths.stage(e);
         if (e instanceof Event.Dev d) {
             p.devRecord = true;
-            p.device = d.ifname();
+            // an unsampled segment's DEV, kept for its drop or reset, comes without the device's name
+            if (!d.ifname().isEmpty()) p.device = d.ifname();
         } else if (e instanceof Event.DevMeta m) {
             p.device = m.ifname();
             p.napiId = m.napiId();

@@ -72,6 +72,14 @@ public enum Hook {
         };
     }
 
+    /**
+     * A hook that runs for every segment but serves only full tracing: sk_data_ready's records
+     * and its wakeup counts. It costs every segment a program run, so sampled paths leave it off.
+     */
+    public boolean onlyForAllPaths() {
+        return this == SK_DATA_READY;
+    }
+
     public boolean isTracepoint() {
         return tracepoint;
     }

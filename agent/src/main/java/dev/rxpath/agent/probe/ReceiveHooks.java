@@ -66,7 +66,11 @@ public final class ReceiveHooks implements AutoCloseable {
             for (int i = 0; i < cgroups.size(); i++) module.putCgroup(CGROUPS_TABLE, i, cgroups.get(i).dir());
             Set<String> compiled = new HashSet<>(module.functionNames());
             List<HookStatus> statuses = new ArrayList<>();
-            for (Hook hook : Hook.values()) statuses.add(attach(hook, kernel, module, compiled));
+            for (Hook hook : Hook.values()) {
+                statuses.add(hook.onlyForAllPaths() && options.sampling().mode() != Sampling.Mode.ALL
+                        ? HookStatus.unavailable(hook, "left off: it runs for every segment and serves --paths all only")
+                        : attach(hook, kernel, module, compiled));
+            }
             return new ReceiveHooks(kernel, module, statuses, options);
         } catch (RuntimeException e) {
             module.close();

@@ -45,6 +45,9 @@ class RrBenchKernelTest {
         assertLine(out, "    tracepoint__\\S+ +" + N + " runs +" + N + " ns/run");
         assertLine(out, "  records +" + N + "/s received, 0 lost \\(256 ring pages per CPU\\)");
         assertLine(out, "  delivered bytes +exact on all 4 server connections \\(flow table = bytes the server read\\)");
+        // the same hook points with programs that return at once: the share of the slowdown the hooks cost by being there
+        assertLine(out, "  hooks alone +" + N + " requests/s \\(rounds: " + N + "\\): the agent's [1-9][0-9]* hook points with programs that return at once");
+        assertLine(out, "  the rest +" + PERCENT + " \\(median of the pairs\\): the programs' work, the records and the agent");
         assertEquals(statsBefore, Files.readString(BPF_STATS), "bpf_stats_enabled is put back");
     }
 
