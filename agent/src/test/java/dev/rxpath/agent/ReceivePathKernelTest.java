@@ -121,9 +121,9 @@ class ReceivePathKernelTest {
                 && c.tuple() != null && c.tuple().sport() == serverPort && c.tuple().dport() == clientPort).toList();
         assertFalse(counts.isEmpty(), "the server socket's counters were read");
         Event.SockCounters last = counts.get(counts.size() - 1);
-        assertEquals(total, last.delivered());
+        assertEquals(total, last.counts().delivered());
         assertEquals(sink.of(Event.Recv.class).stream().filter(r -> r.header().sk() == serverSk && r.consumed() > 0 && r.task().tgid() == pid)
-                .count(), last.reads());
+                .count(), last.counts().reads());
         assertEquals(serverPort, last.tuple().sport());
     }
 

@@ -15,16 +15,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The agent's memory with many live sockets: the agent runs here, a child process opens
- * the sockets and trades a little data on each, and this prints the agent's RSS.
+ * The agent's memory with many live sockets, then under a churn of short connections: the
+ * agent runs here, child processes open the sockets and trade a little data on each, and this
+ * prints the agent's RSS after each phase.
  */
 @Command(name = "sockets", mixinStandardHelpOptions = true,
-        description = "Agent memory (RSS) with many live loopback TCP sockets, each of which has carried data.")
+        description = "Agent memory (RSS) with many live loopback TCP sockets, each of which has carried data, then under a churn of short connections.")
 final class SocketsBench implements Callable<Integer> {
     private static final long READY_SECONDS = 600; // 25,000 connections a process, on a machine the agent keeps busy
 
     @Option(names = "--count", description = "Live sockets to open (two per connection) (default: ${DEFAULT-VALUE}).")
     int count = 100_000;
+
+    @Option(names = "--churn", description = "Short connections to open and close after that, one after another, the live sockets still open (default: ${DEFAULT-VALUE}).")
+    int churn = 120_000;
 
     @Option(names = "--pages", description = "Perf ring pages per CPU (default: ${DEFAULT-VALUE}).")
     int pages = 2048;
@@ -45,39 +49,56 @@ final class SocketsBench implements Callable<Integer> {
             // One at a time, so the agent's reader keeps a CPU of the two.
             long opened = 0;
             for (int left = count / 2; left > 0; left -= perChild) {
-                LoadProcess load = LoadProcess.start("socket load", SocketLoad.class, Math.min(left, perChild));
+                LoadProcess load = LoadProcess.start("socket load", SocketLoad.class, "live", Math.min(left, perChild));
                 loads.add(load);
                 String ready = load.readLine(READY_SECONDS);
                 if (!ready.startsWith("ready ")) throw new IllegalStateException(load + " printed " + ready + ", not \"ready …\"");
                 opened += Long.parseLong(ready.substring(6));
             }
             double openSeconds = (System.nanoTime() - t0) / 1e9;
-            // The counter map's passes hand the sockets over a handoff's worth at a time: wait until the
-            // flow table stops growing (and quiet paths expire), at most a minute.
-            FlowTable.Stats flows = pipeline.inspect(p -> p.flows().stats()).get(10, TimeUnit.SECONDS);
-            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); System.nanoTime() < deadline; ) {
-                Thread.sleep(2500);
-                FlowTable.Stats now = pipeline.inspect(p -> p.flows().stats()).get(10, TimeUnit.SECONDS);
-                if (now.created() == flows.created()) break;
-                flows = now;
-            }
-            PathStats paths = pipeline.inspect(p -> p.paths().stats()).get(10, TimeUnit.SECONDS);
-            long rssWith = settledRssKiB();
-            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             System.out.printf("bench sockets: %,d live loopback sockets opened in %.1f s by %d processes, 100 bytes each way on each%n",
                     opened, openSeconds, loads.size());
-            System.out.printf("  flows kept          %,d live, %,d closed (cap %,d), %,d evicted%n", flows.live(), flows.closed(),
-                    Pipeline.Limits.DEFAULT.flows().maxFlows(), flows.evicted());
-            System.out.printf("  paths               %,d finished, %,d live%n", paths.paths(), paths.live());
-            System.out.printf("  agent RSS           %,d MiB before, %,d MiB with the sockets (heap in use after GC %,d MiB)%n",
-                    rssBefore / 1024, rssWith / 1024, heap / (1024 * 1024));
-            System.out.printf("  records lost        %,d%n", agent.stats().lost());
+            report(pipeline, agent, "  agent RSS           %,d MiB before, %,d MiB with the sockets (heap in use after GC %,d MiB)%n", rssBefore);
+            if (churn > 0) {
+                long rssLive = settledRssKiB(), t1 = System.nanoTime();
+                try (LoadProcess load = LoadProcess.start("churn load", SocketLoad.class, "churn", churn)) {
+                    String ready = load.readLine(READY_SECONDS);
+                    if (!ready.startsWith("ready ")) throw new IllegalStateException(load + " printed " + ready + ", not \"ready …\"");
+                    System.out.printf("churn: %,d short connections opened and closed in %.1f s beside them, 100 bytes each way on each%n",
+                            churn, (System.nanoTime() - t1) / 1e9);
+                    load.closeInput();
+                    load.finish(60);
+                }
+                report(pipeline, agent, "  agent RSS           %,d MiB before the churn, %,d MiB after it (heap in use after GC %,d MiB)%n", rssLive);
+            }
             for (LoadProcess load : loads) load.closeInput();
             for (LoadProcess load : loads) load.finish(60);
         } finally {
             for (LoadProcess load : loads) load.close();
         }
         return 0;
+    }
+
+    /**
+     * The flow table and the agent's memory once the table stops changing: the counter map's passes
+     * hand sockets over a handoff's worth at a time, and closed entries leave a pass after their close.
+     */
+    private static void report(Pipeline pipeline, Agent agent, String rssFormat, long rssBefore) throws Exception {
+        FlowTable.Stats flows = pipeline.inspect(p -> p.flows().stats()).get(10, TimeUnit.SECONDS);
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); System.nanoTime() < deadline; ) {
+            Thread.sleep(2500);
+            FlowTable.Stats now = pipeline.inspect(p -> p.flows().stats()).get(10, TimeUnit.SECONDS);
+            if (now.created() == flows.created()) break;
+            flows = now;
+        }
+        PathStats paths = pipeline.inspect(p -> p.paths().stats()).get(10, TimeUnit.SECONDS);
+        long rss = settledRssKiB();
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        System.out.printf("  flows kept          %,d live, %,d closed (cap %,d), %,d evicted%n", flows.live(), flows.closed(),
+                Pipeline.Limits.DEFAULT.flows().maxFlows(), flows.evicted());
+        System.out.printf("  paths               %,d finished, %,d live%n", paths.paths(), paths.live());
+        System.out.printf(rssFormat, rssBefore / 1024, rss / 1024, heap / (1024 * 1024));
+        System.out.printf("  records lost        %,d%n", agent.stats().lost());
     }
 
     private static long openFileLimit() throws java.io.IOException {

@@ -69,20 +69,26 @@ public sealed interface Event {
     record StateChange(Header header, Tuple tuple, int oldState, int newState) implements Event {}
 
     /**
-     * One socket's exact counters (struct rx_sock), read by the agent from the kernel's map;
-     * cumulative since {@code firstNs}, when the kernel began counting the socket.
+     * One socket's exact counters (struct rx_sock), read by the agent from the kernel's map.
      *
-     * @param tuple     local end as source; null until a record with addresses was seen
+     * @param tuple  local end as source; null until a record with addresses was seen
+     * @param counts the counts, which a flow keeps (without the record's header and addresses)
+     */
+    record SockCounters(Header header, Tuple tuple, SocketCounts counts) implements Event {}
+
+    /**
+     * A socket's counts, cumulative since {@code firstNs}, when the kernel began counting it.
+     *
      * @param closedNs  when the socket changed to TCP_CLOSE, 0 while open
      * @param drops     drop reason number → count, for the first reasons seen
      * @param dropsOther drops with further reasons
      * @param state     the last TCP state, -1 if no change was seen
      * @param reader    the task that last read, or null
      */
-    record SockCounters(Header header, Tuple tuple, long cookie, long firstNs, long closedNs, long segments, long bytesIn,
-                        long delivered, long reads, long sampleEnd, java.util.Map<Long, Long> drops, long dropsOther,
-                        long resetsSent, long resetsReceived, long retransmits, long wakeups, long states, int state,
-                        int rcvWnd, int srtt, int sndWnd, int sndCwnd, Task reader) implements Event {
+    record SocketCounts(long cookie, long firstNs, long closedNs, long segments, long bytesIn, long delivered, long reads,
+                        long sampleEnd, java.util.Map<Long, Long> drops, long dropsOther, long resetsSent, long resetsReceived,
+                        long retransmits, long wakeups, long states, int state, int rcvWnd, int srtt, int sndWnd, int sndCwnd,
+                        Task reader) {
         public boolean closed() {
             return closedNs != 0;
         }

@@ -26,6 +26,12 @@ public final class EventDecoder {
     private long malformed;
     private final ByteKeyCache<InetAddress> addresses = new ByteKeyCache<>(EventDecoder::address);
     private final ByteKeyCache<String> names = new ByteKeyCache<>(raw -> new String(raw, StandardCharsets.UTF_8));
+    /**
+     * The same few threads read most sockets: the last task seen in each of these slots (by thread
+     * id) is handed out again when the record names it, so a flow table of many sockets does not
+     * hold a task per socket.
+     */
+    private final Event.Task[] tasks = new Event.Task[1024];
 
     /** Records dropped because their type was unknown or their size did not match it. */
     public long malformed() {
@@ -79,10 +85,10 @@ public final class EventDecoder {
         }
         Event.Tuple tuple = u16(b, p + 24 + T_FAMILY) == 0 ? null : tuple(b, p + 24);
         Event.Task reader = b.getInt(p + 184 + K_TGID) == 0 ? null : task(b, p + 184);
-        return new Event.SockCounters(h, tuple, b.getLong(p), b.getLong(p + 8), b.getLong(p + 16), b.getLong(p + 64),
+        return new Event.SockCounters(h, tuple, new Event.SocketCounts(b.getLong(p), b.getLong(p + 8), b.getLong(p + 16), b.getLong(p + 64),
                 b.getLong(p + 72), b.getLong(p + 80), b.getLong(p + 88), b.getLong(p + 96), Map.copyOf(drops),
                 u32(b, p + 136), u32(b, p + 140), u32(b, p + 144), u32(b, p + 148), u32(b, p + 152), u32(b, p + 156),
-                b.getInt(p + 160), b.getInt(p + 164), b.getInt(p + 168), b.getInt(p + 172), b.getInt(p + 176), reader);
+                b.getInt(p + 160), b.getInt(p + 164), b.getInt(p + 168), b.getInt(p + 172), b.getInt(p + 176), reader));
     }
 
     private static long u32(ByteBuffer b, int at) {
@@ -100,7 +106,13 @@ public final class EventDecoder {
     }
 
     private Event.Task task(ByteBuffer b, int at) {
-        return new Event.Task(b.getInt(at + K_TGID), b.getInt(at + K_PID), b.getLong(at + K_CGROUP), cstring(b, at + K_COMM, 16));
+        int tgid = b.getInt(at + K_TGID), pid = b.getInt(at + K_PID);
+        long cgroup = b.getLong(at + K_CGROUP);
+        String comm = cstring(b, at + K_COMM, 16); // interned: equal names are the same string
+        int slot = (pid * 0x9E3779B1) >>> 22;
+        Event.Task t = tasks[slot];
+        if (t != null && t.pid() == pid && t.tgid() == tgid && t.cgroupId() == cgroup && t.comm() == comm) return t;
+        return tasks[slot] = new Event.Task(tgid, pid, cgroup, comm);
     }
 
     private static InetAddress address(byte[] raw) {

@@ -98,10 +98,11 @@ public final class EventPrinter implements EventSink {
         if (e instanceof Event.Retransmit r) {
             return String.format("%s state=%s sk=%x", flow(r.tuple()), names.tcpState(r.state()), r.header().sk());
         }
-        if (e instanceof Event.SockCounters c) {
+        if (e instanceof Event.SockCounters s) {
+            Event.SocketCounts c = s.counts();
             return String.format("%s segs=%d in=%d delivered=%d reads=%d drops=%d state=%s%s sk=%x",
-                    c.tuple() == null ? "-" : reversed(c.tuple()), c.segments(), c.bytesIn(), c.delivered(), c.reads(), c.dropsTotal(),
-                    c.state() < 0 ? "-" : names.tcpState(c.state()), c.closed() ? " closed" : "", c.header().sk());
+                    s.tuple() == null ? "-" : reversed(s.tuple()), c.segments(), c.bytesIn(), c.delivered(), c.reads(), c.dropsTotal(),
+                    c.state() < 0 ? "-" : names.tcpState(c.state()), c.closed() ? " closed" : "", s.header().sk());
         }
         Event.StateChange s = (Event.StateChange) e;
         return String.format("%s %s -> %s sk=%x", flow(s.tuple()), names.tcpState(s.oldState()), names.tcpState(s.newState()),

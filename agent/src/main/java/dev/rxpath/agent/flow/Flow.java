@@ -31,8 +31,9 @@ public final class Flow {
     private String state;
     private long retiredNs = -1;
 
-    /** The kernel's exact counters (struct rx_sock) as last read; null until the first read. */
-    private Event.SockCounters counters;
+    /** The kernel's exact counters (struct rx_sock) as last read, and when; null until the first read. */
+    private Event.SocketCounts counters;
+    private long countersReadNs;
     private Map<String, Long> drops = Map.of();
     /** Paths by verdict; made with the first path: with sampling most sockets have none. */
     private long[] verdicts;
@@ -69,13 +70,17 @@ public final class Flow {
     }
 
     /** The kernel's counters for this socket, cumulative: they replace the previous read. */
-    void counters(Event.SockCounters c, KernelNames names) {
-        if (counters != null && counters.header().tsNs() > c.header().tsNs()) return; // an older read
+    void counters(Event.SockCounters read, KernelNames names) {
+        long readNs = read.header().tsNs();
+        if (counters != null && countersReadNs > readNs) return; // an older read
+        Event.SocketCounts c = read.counts();
         counters = c;
-        lastNs = Math.max(lastNs, c.header().tsNs());
+        countersReadNs = readNs;
+        lastNs = Math.max(lastNs, readNs);
         if (c.cookie() != 0) cookie = c.cookie();
         // the kernel's tuple for this socket life is the authority once it names both ends
-        if (c.tuple() != null && (endpoints == null || c.tuple().dport() != 0)) endpoints = Endpoints.localFirst(c.tuple());
+        Event.Tuple t = read.tuple();
+        if (t != null && (endpoints == null || t.dport() != 0)) endpoints = Endpoints.localFirst(t);
         if (c.reader() != null) reader = c.reader();
         if (!c.drops().isEmpty()) {
             Map<String, Long> named = new HashMap<>(4);

@@ -5,9 +5,9 @@ import dev.rxpath.agent.event.Stage;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.probe.KernelNames;
+import io.netty.util.collection.LongObjectHashMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,11 +37,11 @@ public final class FlowTable implements PathListener {
     /** Closed flows, oldest first; several may share an address, which sockets reuse at once. */
     private final ArrayDeque<Flow> closed = new ArrayDeque<>();
     /** The latest closed flow at each address, for paths that finish after their socket closed. */
-    private final HashMap<Long, Flow> closedBySk = new HashMap<>();
+    private final LongObjectHashMap<Flow> closedBySk = new LongObjectHashMap<>();
     /** Every kept flow whose socket cookie is known: the cookie, unlike the address, is never reused. */
-    private final HashMap<Long, Flow> byCookie = new HashMap<>();
+    private final LongObjectHashMap<Flow> byCookie = new LongObjectHashMap<>();
     /** Every kept flow the kernel counts, by when it began counting it: one socket life, live or closed. */
-    private final HashMap<Long, Flow> byLife = new HashMap<>();
+    private final LongObjectHashMap<Flow> byLife = new LongObjectHashMap<>();
     /** Every path's latencies, flow or not: the node's. */
     private final PathLatency node = new PathLatency();
     private long created, evicted, expired, orphaned;
@@ -118,15 +118,15 @@ public final class FlowTable implements PathListener {
     private void counters(Event.SockCounters c) {
         long sk = c.header().sk();
         long ts = c.header().tsNs();
-        Flow f = byLife.get(c.firstNs());
+        Flow f = byLife.get(c.counts().firstNs());
         if (f == null) {
             f = uncounted(c);
             if (f == null) {
                 Flow there = live.get(sk);
-                if (there != null && there.countedSinceNs() != 0 && c.firstNs() < there.countedSinceNs()) return; // an earlier life, gone already
-                f = open(sk, c.cookie(), Math.min(ts, c.firstNs()));
+                if (there != null && there.countedSinceNs() != 0 && c.counts().firstNs() < there.countedSinceNs()) return; // an earlier life, gone already
+                f = open(sk, c.counts().cookie(), Math.min(ts, c.counts().firstNs()));
             }
-            byLife.put(c.firstNs(), f);
+            byLife.put(c.counts().firstNs(), f);
         }
         f.counters(c, names);
         if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
@@ -139,14 +139,14 @@ public final class FlowTable implements PathListener {
      * active within the life (addresses are reused at once; a cookie never is).
      */
     private Flow uncounted(Event.SockCounters c) {
-        Flow f = c.cookie() != 0 ? byCookie.get(c.cookie()) : null;
+        Flow f = c.counts().cookie() != 0 ? byCookie.get(c.counts().cookie()) : null;
         if (f == null) {
             // active within the life (a path's first stage, DEV, may come before its socket was born);
             // with --paths all its recorded close may have retired it already
             f = live.get(c.header().sk());
             if (f == null) f = closedBySk.get(c.header().sk());
-            boolean within = f != null && f.lastNs() >= c.firstNs() && (!c.closed() || f.firstNs() <= c.closedNs())
-                    && (f.cookie() == 0 || c.cookie() == 0 || f.cookie() == c.cookie());
+            boolean within = f != null && f.lastNs() >= c.counts().firstNs() && (!c.counts().closed() || f.firstNs() <= c.counts().closedNs())
+                    && (f.cookie() == 0 || c.counts().cookie() == 0 || f.cookie() == c.counts().cookie());
             if (!within) f = null;
         }
         return f != null && f.countedSinceNs() == 0 ? f : null;

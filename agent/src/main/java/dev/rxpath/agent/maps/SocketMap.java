@@ -8,7 +8,7 @@ import dev.rxpath.agent.ring.Frames;
 import dev.rxpath.agent.ring.RecordSink;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashMap;
+import io.netty.util.collection.LongObjectHashMap;
 
 /**
  * The exact channel out of the kernel: the programs' per-socket counters (rx_socks, struct
@@ -46,7 +46,7 @@ public final class SocketMap {
     private final ByteBuffer record = ByteBuffer.allocateDirect(HEADER + VALUE).order(ByteOrder.LITTLE_ENDIAN);
     private final byte[] scratch = new byte[VALUE];
     /** What each live entry looked like when last handed over. */
-    private final HashMap<Long, Seen> seen = new HashMap<>();
+    private final LongObjectHashMap<Seen> seen = new LongObjectHashMap<>();
     private long passes, handed, deleted, putBack;
     private volatile int entries; // read by other threads (status answers)
 

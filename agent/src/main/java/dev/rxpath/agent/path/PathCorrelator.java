@@ -82,7 +82,7 @@ public final class PathCorrelator implements EventSink {
             }
             case SOCK -> {
                 Event.SockCounters c = (Event.SockCounters) e;
-                if (c.closed()) streams.closed(c.header().sk(), c.header().tsNs());
+                if (c.counts().closed()) streams.closed(c.header().sk(), c.header().tsNs());
                 out.socketEvent(e);
             }
             case DATA_READY, RESET_RECV, RETRANSMIT -> out.socketEvent(e);
