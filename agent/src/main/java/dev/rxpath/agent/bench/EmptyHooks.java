@@ -1,6 +1,7 @@
 package dev.rxpath.agent.bench;
 
 import dev.rxpath.agent.bcc.BpfModule;
+import dev.rxpath.agent.bcc.BpfProgram;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.Mechanism;
 import java.util.ArrayList;
@@ -45,6 +46,10 @@ final class EmptyHooks implements AutoCloseable {
 
     int attached() {
         return attached;
+    }
+
+    List<BpfProgram> programs() {
+        return module.programs();
     }
 
     @Override

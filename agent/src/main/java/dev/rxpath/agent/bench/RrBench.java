@@ -88,7 +88,8 @@ final class RrBench implements Callable<Integer> {
         }
         // bpf_stats times every program run, which costs something itself: it is on only for a further round
         AgentRound timed = withAgent(true);
-        print(without, with, timed);
+        ProgramStats nothing = timedEmptyPrograms(timed.hookStatuses());
+        print(without, with, timed, nothing);
         printHooksOnly(without, hooksOnly, with, emptyHooks);
         return 0;
     }
@@ -135,7 +136,20 @@ final class RrBench implements Callable<Integer> {
         return out;
     }
 
-    private void print(List<RrProcesses.Result> without, List<AgentRound> with, AgentRound timed) {
+    /** The hooks' empty programs under bpf_stats, all summed: what its timing counts for a program that does nothing. */
+    private ProgramStats timedEmptyPrograms(List<HookStatus> hooks) throws Exception {
+        try (BpfStatsEnabled on = BpfStatsEnabled.turnOn(); EmptyHooks empty = EmptyHooks.like(hooks);
+             RrProcesses load = RrProcesses.start(connections, size, seconds)) {
+            List<ProgramStats> before = ProgramStats.read(empty.programs());
+            load.finish();
+            List<ProgramStats> after = ProgramStats.read(empty.programs());
+            ProgramStats sum = new ProgramStats("empty", 0, 0);
+            for (int i = 0; i < after.size(); i++) sum = sum.plus(after.get(i).since(before.get(i)));
+            return sum;
+        }
+    }
+
+    private void print(List<RrProcesses.Result> without, List<AgentRound> with, AgentRound timed, ProgramStats nothing) {
         List<RrProcesses.Result> withLoads = with.stream().map(AgentRound::load).toList();
         double base = mean(without, RrProcesses.Result::perSecond), loaded = mean(withLoads, RrProcesses.Result::perSecond);
         long windowNs = with.stream().mapToLong(AgentRound::windowNs).sum();
@@ -147,7 +161,7 @@ final class RrBench implements Callable<Integer> {
         out("  slowdown            %s%n", slowdown(without, withLoads));
         out("  agent process CPU   %.1f%% of one core (ring reader thread %.1f%%)%n",
                 mean(with, AgentRound::processCpu), mean(with, AgentRound::readerCpu));
-        printPrograms(List.of(timed), timed.windowNs());
+        printPrograms(List.of(timed), timed.windowNs(), nothing);
         long lost = with.stream().mapToLong(AgentRound::lost).sum();
         out("  records             %,.0f/s received, %,d lost (%d ring pages per CPU)%n",
                 with.stream().mapToLong(AgentRound::received).sum() * 1e9 / windowNs, lost, pages);
@@ -185,7 +199,7 @@ final class RrBench implements Callable<Integer> {
     }
 
     /** The programs' run time as bpf_stats counts it, in total and per program, summed over the rounds. */
-    private static void printPrograms(List<AgentRound> with, long windowNs) {
+    private static void printPrograms(List<AgentRound> with, long windowNs, ProgramStats nothing) {
         Map<String, ProgramStats> byFunction = new LinkedHashMap<>();
         for (AgentRound r : with) for (ProgramStats p : r.programs()) byFunction.merge(p.function(), p, ProgramStats::plus);
         List<ProgramStats> ran = byFunction.values().stream().filter(p -> p.runs() > 0)
@@ -195,6 +209,12 @@ final class RrBench implements Callable<Integer> {
                 100.0 * runNs / windowNs, runs, runs == 0 ? 0.0 : (double) runNs / runs, ran.size(), byFunction.size());
         int width = ran.stream().mapToInt(p -> p.function().length()).max().orElse(0);
         for (ProgramStats p : ran) out("    %-" + width + "s %,14d runs %,8.0f ns/run%n", p.function(), p.runs(), p.nsPerRun());
+        // the programs that run for every segment: at least a tenth as often as the most frequent
+        long most = ran.stream().mapToLong(ProgramStats::runs).max().orElse(0);
+        double[] perSegment = ran.stream().filter(p -> p.runs() * 10 >= most).mapToDouble(ProgramStats::nsPerRun).sorted().toArray();
+        out("  bpf_stats' own cost %.0f ns per run: the same hooks with empty programs, timed the same way; the per-segment%n"
+                + "                      programs' median %.0f ns per run, %.0f ns of their own%n",
+                nothing.nsPerRun(), median(perSegment), median(perSegment) - nothing.nsPerRun());
     }
 
     private static String delivered(List<AgentRound> with, long lost) {

@@ -43,6 +43,9 @@ class RrBenchKernelTest {
         assertLine(out, "  agent process CPU +" + PERCENT + " of one core \\(ring reader thread " + PERCENT + "\\)");
         assertLine(out, "  BPF programs CPU +" + PERCENT + " of one core: " + N + " runs, " + N + " ns per run \\(bpf_stats; [1-9][0-9]* of [1-9][0-9]* programs ran\\)");
         assertLine(out, "    tracepoint__\\S+ +" + N + " runs +" + N + " ns/run");
+        // what bpf_stats counts for the same hooks' empty programs, and the per-segment programs' own cost net of it
+        assertLine(out, "  bpf_stats' own cost " + N + " ns per run: the same hooks with empty programs, timed the same way; the per-segment");
+        assertLine(out, " +programs' median " + N + " ns per run, -?" + N + " ns of their own");
         assertLine(out, "  records +" + N + "/s received, 0 lost \\(256 ring pages per CPU\\)");
         assertLine(out, "  delivered bytes +exact on all 4 server connections \\(flow table = bytes the server read\\)");
         // the same hook points with programs that return at once: the share of the slowdown the hooks cost by being there
