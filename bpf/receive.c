@@ -840,14 +840,17 @@ static __always_inline int rx_recv(void *ctx, u64 sk, s32 ret, s32 flags, u16 fa
 	struct rx_sock *s = rx_socks.lookup(&sk);
 	if (rx_ignored(s))
 		return 0;
+	int tcp = family != 0;
+	if (s && !family)
+		family = s->t.family;
 	int emit = 0;
 #if defined(RX_PATHS_ALL) && !defined(RX_WATCH)
-	emit = family || s;
+	emit = tcp || s != 0;
 #endif
 	if (ret > 0 && !(flags & RX_MSG_PEEK)) {
 		if (s)
 			delivered = rx_delivered(s, ret, &emit);
-		else if (family)
+		else if (tcp)
 			rx_count(RX_STAT_UNTRACKED);
 	}
 	if (!emit || rx_quiet(s))
@@ -857,7 +860,7 @@ static __always_inline int rx_recv(void *ctx, u64 sk, s32 ret, s32 flags, u16 fa
 	rx_task(&r.task);
 	r.ret = ret;
 	r.flags = flags;
-	r.family = family ? family : s ? s->t.family : 0;
+	r.family = family;
 	r.protocol = RX_IPPROTO_TCP;
 	r.delivered = delivered;
 	rx_submit(ctx, &r, sizeof(r));

@@ -32,6 +32,9 @@ public final class SocketMap {
     // struct rx_sock offsets the pass reads itself; the decoder reads the rest
     private static final int FIRST_NS = 8, CLOSED_NS = 16, SEGS = 64, READS = 88, DROP_COUNT = 120, DROPS_OTHER = 136,
             RESETS_SENT = 140, RESETS_RECV = 144, RETRANSMITS = 148, WAKEUPS = 152, STATES = 156, IGNORED = 180;
+    /** The u32 counts that only grow, beside segments and reads, in a version. */
+    private static final int[] GROWING = {DROP_COUNT, DROP_COUNT + 4, DROP_COUNT + 8, DROP_COUNT + 12, DROPS_OTHER, RESETS_SENT,
+            RESETS_RECV, RETRANSMITS, WAKEUPS, STATES};
 
     /** Passes made, entries handed over, closed entries deleted, and entries a racing socket made us put back. */
     public record Stats(long passes, long handed, long deleted, long putBack) {}
@@ -79,13 +82,14 @@ public final class SocketMap {
                 long sk = keys.getLong((long) i * KEY);
                 long at = (long) i * VALUE;
                 live++;
-                Seen now = new Seen(values.getLong(at + FIRST_NS), version(values, at));
+                long firstNs = values.getLong(at + FIRST_NS), version = version(values, at);
                 long closedNs = values.getLong(at + CLOSED_NS);
                 if (closedNs != 0 && nowNs - closedNs >= graceNs) {
-                    n += delete(sk, now, sink, nowNs);
+                    n += delete(sk, firstNs, sink, nowNs);
                     live--;
-                } else if (values.getInt(at + IGNORED) == 0 && !now.equals(seen.get(sk))) {
-                    seen.put(sk, now);
+                } else if (values.getInt(at + IGNORED) == 0 && !same(seen.get(sk), firstNs, version)) {
+                    // most entries are as they were: a Seen is made only for one that changed
+                    seen.put(sk, new Seen(firstNs, version));
                     hand(sink, sk, values, at, nowNs);
                     n++;
                 }
@@ -98,12 +102,16 @@ public final class SocketMap {
         return n;
     }
 
+    private static boolean same(Seen seen, long firstNs, long version) {
+        return seen != null && seen.firstNs() == firstNs && seen.version() == version;
+    }
+
     /** Deletes a closed socket's entry, handing over its last value if it changed; 1 if a record was handed over. */
-    private int delete(long sk, Seen read, RecordSink sink, long nowNs) {
+    private int delete(long sk, long readFirstNs, RecordSink sink, long nowNs) {
         key.setLong(0, sk);
         if (!module.lookupAndDeleteElement(fd, key, value)) return 0; // gone already
         Seen last = new Seen(value.getLong(FIRST_NS), version(value, 0));
-        if (last.firstNs() != read.firstNs()) {
+        if (last.firstNs() != readFirstNs) {
             // a new socket took the address after our read; the closed one's entry is in rx_socks_gone
             if (!module.insertElement(fd, key, value)) putBack++;
             return 0;
@@ -137,10 +145,7 @@ public final class SocketMap {
     /** Counts that only grow while the socket lives: equal versions, nothing worth handing over. */
     private static long version(Pointer v, long at) {
         long n = v.getLong(at + SEGS) + v.getLong(at + READS) + (v.getLong(at + CLOSED_NS) != 0 ? 1 : 0);
-        for (int i = 0; i < 4; i++) n += v.getInt(at + DROP_COUNT + 4L * i) & 0xffffffffL;
-        for (int off : new int[] {DROPS_OTHER, RESETS_SENT, RESETS_RECV, RETRANSMITS, WAKEUPS, STATES}) {
-            n += v.getInt(at + off) & 0xffffffffL;
-        }
+        for (int off : GROWING) n += v.getInt(at + off) & 0xffffffffL;
         return n;
     }
 

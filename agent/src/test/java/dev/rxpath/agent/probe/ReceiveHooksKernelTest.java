@@ -109,6 +109,28 @@ class ReceiveHooksKernelTest {
         assertEquals(Files.isRegularFile(BTF), withBtf.cflags().contains("-DRX_KFUNCS"));
     }
 
+    /**
+     * Where raw tracepoints are turned off (as on a kernel that refuses them), every hook the
+     * kernel has attaches by its classic tracepoint instead, in every mode the programs are built
+     * for: the fallback is loaded and verified here, not only in the guests.
+     */
+    @Test
+    void everyTracepointAttachesClassicallyInEveryModeWhenRawOnesAreOff() {
+        KernelProbe kernel = KernelProbe.scan(EnumSet.of(Mechanism.TRACEPOINT));
+        KernelFilter port = new KernelFilter(Set.of(443), Set.of(), Set.of(), List.of(), List.of());
+        for (ReceiveHooks.Options options : List.of(ReceiveHooks.Options.ALL_PATHS, ReceiveHooks.Options.DEFAULT,
+                new ReceiveHooks.Options(Sampling.all(), 1024, port), new ReceiveHooks.Options(Sampling.DEFAULT, 1024, port))) {
+            try (ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), options)) {
+                for (HookStatus s : hooks.statuses()) {
+                    Hook h = s.hook();
+                    if (!h.isTracepoint() || kernel.unavailableReason(h).isPresent()) continue;
+                    if (h.onlyForAllPaths() && options.sampling().mode() != Sampling.Mode.ALL) continue;
+                    assertEquals(Mechanism.TRACEPOINT, s.mechanism(), h.target() + " with " + options + ": " + s.reason());
+                }
+            }
+        }
+    }
+
     /** A mechanism turned off (agent --mechanisms kprobe) is not tried, and the table says so. */
     @Test
     void aMechanismTurnedOffIsNotTried() {
