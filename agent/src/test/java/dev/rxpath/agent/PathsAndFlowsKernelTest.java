@@ -187,6 +187,8 @@ class PathsAndFlowsKernelTest {
         assertEquals(Verdict.RESET, syn.verdict(), syn.toString());
         assertEquals("NO_SOCKET", syn.reason());
         assertEquals(Stage.LOOKUP, syn.diedAt(), "no socket: the lookup failed, though only DEV was observable");
+        // where the kernel freed it, named through /proc/kallsyms as dropwatch and pwru name it
+        assertTrue(syn.dropSite() != null && syn.dropSite().matches("tcp_v4_rcv\\+0x[0-9a-f]+"), syn.dropSite());
         assertEquals(LOOPBACK, syn.endpoints().remote());
         assertEquals(r.clientPort(), syn.endpoints().remotePort());
         assertEquals(LOOPBACK, syn.endpoints().local());

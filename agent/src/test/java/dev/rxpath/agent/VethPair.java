@@ -63,7 +63,14 @@ final class VethPair implements AutoCloseable {
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + output);
     }
 
-    /** Deleting the namespaces takes the veth pair with them. */
+    /** Runs a command inside one of the namespaces; fails with its output if it fails. */
+    static void exec(String ns, String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("netns", "exec", ns));
+        cmd.addAll(List.of(command));
+        ip(cmd.toArray(String[]::new));
+    }
+
+    /** Deleting the namespaces takes the veth pair (and their netfilter rules) with them. */
     @Override
     public void close() throws Exception {
         ip("netns", "del", senderNs);

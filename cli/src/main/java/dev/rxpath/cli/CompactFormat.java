@@ -39,6 +39,7 @@ final class CompactFormat {
         if (p.hasReader()) s.append(reader(p.getReader()));
         if (!p.getReason().isEmpty()) s.append(" reason=").append(p.getReason());
         if (p.getDiedAt() != Stage.STAGE_UNSPECIFIED) s.append(" at=").append(EnumNames.of(p.getDiedAt()));
+        if (!p.getDropSite().isEmpty()) s.append(" site=").append(p.getDropSite());
         if (p.getClosedBy() != CloseReason.CLOSE_REASON_UNSPECIFIED && p.getClosedBy() != CloseReason.CLOSE_REASON_END) {
             s.append(" closed=").append(EnumNames.typed(p.getClosedBy()));
         }

@@ -84,16 +84,18 @@ final class DropsCommand extends AgentCommand {
         if (output.format == Output.Format.JSON) {
             for (DropGroups.Group group : snapshot.groups()) {
                 out.println("{\"verdict\":\"" + EnumNames.of(group.verdict()) + "\",\"reason\":" + Output.json(Value.newBuilder().setStringValue(group.reason()))
+                        + ",\"site\":" + Output.json(Value.newBuilder().setStringValue(group.site()))
                         + ",\"count\":" + group.count() + ",\"latest\":" + Output.json(group.latest()) + "}");
             }
             if (snapshot.lost() > 0) out.println("{\"lost\":" + snapshot.lost() + "}");
             return;
         }
         ZoneId zone = ZoneId.systemDefault();
-        Table table = new Table("COUNT", "VERDICT", "REASON", "AT", "LATEST", "REMOTE -> LOCAL", "DEV");
+        Table table = new Table("COUNT", "VERDICT", "REASON", "AT", "SITE", "LATEST", "REMOTE -> LOCAL", "DEV");
         for (DropGroups.Group group : snapshot.groups()) {
             table.add(String.valueOf(group.count()), EnumNames.of(group.verdict()), group.reason().isEmpty() ? "-" : group.reason(),
-                    group.latest().getDiedAt() == Stage.STAGE_UNSPECIFIED ? "-" : EnumNames.of(group.latest().getDiedAt()), Display.entered(group.latest(), zone), Display.tuple(group.latest()),
+                    group.latest().getDiedAt() == Stage.STAGE_UNSPECIFIED ? "-" : EnumNames.of(group.latest().getDiedAt()),
+                    group.site().isEmpty() ? "-" : group.site(), Display.entered(group.latest(), zone), Display.tuple(group.latest()),
                     group.latest().getDevice());
         }
         table.flush(out);

@@ -22,7 +22,8 @@ final class TableFormat {
         table.add(Display.entered(p, zone), Display.tuple(p), EnumNames.of(p.getVerdict()), Display.duration(p.getTotal()),
                 Display.stages(p), p.getDevice(), String.valueOf(p.getPayload()), String.valueOf(p.getCopied()),
                 p.hasReader() ? String.valueOf(p.getReader().getPid()) : "", p.getReader().getComm(),
-                p.getDiedAt() == Stage.STAGE_UNSPECIFIED ? p.getReason() : p.getReason() + " at " + EnumNames.of(p.getDiedAt()));
+                (p.getDiedAt() == Stage.STAGE_UNSPECIFIED ? p.getReason() : p.getReason() + " at " + EnumNames.of(p.getDiedAt()))
+                        + (p.getDropSite().isEmpty() ? "" : " in " + p.getDropSite()));
     }
 
     Table flows(List<Flow> flows) {

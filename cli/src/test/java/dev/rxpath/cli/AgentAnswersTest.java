@@ -43,7 +43,7 @@ import picocli.CommandLine;
 /** What the commands print and return for the agent's answers, over an in-process gRPC server. */
 class AgentAnswersTest {
     private static final ReceivePath DROPPED = ReceivePath.newBuilder()
-            .setVerdict(Verdict.VERDICT_DROPPED).setReason("NO_SOCKET").setDiedAt(Stage.STAGE_LOOKUP).setDevice("lo")
+            .setVerdict(Verdict.VERDICT_DROPPED).setReason("NO_SOCKET").setDiedAt(Stage.STAGE_LOOKUP).setDropSite("tcp_v4_rcv+0x4a2").setDevice("lo")
             .setEndpoints(Endpoints.newBuilder().setRemoteIp("127.0.0.1").setRemotePort(39655).setLocalIp("127.0.0.1").setLocalPort(42775))
             .addStages(StageTime.newBuilder().setStage(Stage.STAGE_DEV).setTime(Timestamp.newBuilder().setSeconds(1_714_557_600L)))
             .setTotal(Durations.fromNanos(0))
@@ -156,8 +156,8 @@ class AgentAnswersTest {
                 GetPathsRequest.newBuilder().setNumber(1000).addWhitelist(PathFilter.newBuilder().addVerdict(Verdict.VERDICT_RESET)).build()),
                 requests);
         String[] lines = out.toString().split("\n");
-        assertTrue(lines[0].startsWith("COUNT  VERDICT  REASON     AT      LATEST"), lines[0]);
-        assertTrue(lines[1].startsWith("2      DROPPED  NO_SOCKET  LOOKUP"), lines[1]);
+        assertTrue(lines[0].startsWith("COUNT  VERDICT  REASON     AT      SITE              LATEST"), lines[0]);
+        assertTrue(lines[1].startsWith("2      DROPPED  NO_SOCKET  LOOKUP  tcp_v4_rcv+0x4a2  "), lines[1]);
         assertEquals("42 records lost on the way: the counts are a lower bound", lines[2]);
     }
 

@@ -53,9 +53,11 @@ class CompactFormatTest {
                 .addStages(stage(Stage.STAGE_DEV, 449_487_000, 0, false))
                 .addStages(stage(Stage.STAGE_END, 449_500_400, 13_400, false))
                 .setTotal(Durations.fromNanos(13_400))
-                .setDevice("lo").setReason("NO_SOCKET").setDiedAt(Stage.STAGE_LOOKUP).setClosedBy(CloseReason.CLOSE_REASON_END)
+                .setDevice("lo").setReason("NO_SOCKET").setDiedAt(Stage.STAGE_LOOKUP).setDropSite("tcp_v6_rcv+0x4a2")
+                .setClosedBy(CloseReason.CLOSE_REASON_END)
                 .build();
-        assertEquals("10:00:00.449487 [::1]:45588 -> [::1]:43601                      RESET         13.4us DEV > END 13.4us  dev=lo reason=NO_SOCKET at=LOOKUP",
+        assertEquals("10:00:00.449487 [::1]:45588 -> [::1]:43601                      RESET         13.4us DEV > END 13.4us  dev=lo reason=NO_SOCKET at=LOOKUP"
+                        + " site=tcp_v6_rcv+0x4a2",
                 plain.path(path));
     }
 

@@ -47,6 +47,7 @@ final class ApiMessages {
         if (p.reader() != null) b.setReader(task(p.reader()));
         if (p.reason() != null) b.setReason(p.reason());
         if (p.diedAt() != null) b.setDiedAt(stage(p.diedAt()));
+        if (p.dropSite() != null) b.setDropSite(p.dropSite());
         for (dev.rxpath.agent.event.Stage s : p.observable()) b.addObservable(stage(s));
         List<ReceivePath.StageTime> stages = p.stages();
         for (int i = 0; i < stages.size(); i++) {

@@ -62,6 +62,7 @@ public final class PathPrinter implements PathListener {
         if (p.payload() > 0) s.append(" len=").append(p.payload());
         if (p.reader() != null) s.append(" pid=").append(p.reader().tgid()).append(" comm=").append(p.reader().comm());
         if (p.reason() != null) s.append(" reason=").append(p.reason()).append(" at=").append(p.diedAt());
+        if (p.dropSite() != null) s.append(" site=").append(p.dropSite());
         if (p.closedBy() != null && p.closedBy() != CloseReason.END) {
             s.append(" closed=").append(p.closedBy().name().toLowerCase());
         }

@@ -40,9 +40,10 @@ final class FinishedPaths {
         Stage diedAt = null;
         if (v == Verdict.RESET) reason = names.resetReason(p.reset.reason());
         else if (v == Verdict.DROPPED) reason = names.dropReason(p.drop.reason());
-        if (reason != null) diedAt = VerdictRules.diedAt(seen, reason);
+        String dropSite = p.drop == null ? null : names.dropSite(p.drop.location());
+        if (reason != null) diedAt = VerdictRules.diedAt(seen, reason, dropSite);
         return new ReceivePath(p.skb, v, p.closedBy, stages(p, seen), observable, p.device, p.napiId, p.queue, p.sk, p.cookie,
-                p.endpoints, p.payload, p.copied, p.delivered ? p.reader : null, reason, diedAt,
+                p.endpoints, p.payload, p.copied, p.delivered ? p.reader : null, reason, diedAt, dropSite,
                 decidedNs);
     }
 

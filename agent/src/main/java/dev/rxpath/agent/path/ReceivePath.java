@@ -24,11 +24,14 @@ import java.util.Set;
  * @param reader       the task that read it (the copy-to-user stage), or null
  * @param reason       the kernel's drop or reset reason name for DROPPED and RESET, else null
  * @param diedAt       the stage a DROPPED or RESET path ended at, else null
+ * @param dropSite     where the kernel freed a dropped skb, "tcp_v4_rcv+0x4a2" (kfree_skb's location through
+ *                     /proc/kallsyms; hex where no symbol names it), else null
  * @param decidedNs    when the verdict was reached: for QUEUED, the end of the wait its queue time counts to
  */
 public record ReceivePath(long skb, Verdict verdict, CloseReason closedBy, List<StageTime> stages, Set<Stage> observable,
                           String device, int napiId, int queue, long sk, long cookie, Endpoints endpoints, int payload,
-                          long copied, Event.Task reader, String reason, Stage diedAt, long decidedNs) {
+                          long copied, Event.Task reader, String reason, Stage diedAt, String dropSite,
+                          long decidedNs) {
 
     /**
      * @param inferred the USER time of a MERGED path: the read that delivered its bytes

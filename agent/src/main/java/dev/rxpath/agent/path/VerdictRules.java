@@ -37,17 +37,41 @@ final class VerdictRules {
     }
 
     /**
-     * The last stage the segment reached, or the one its reason names if that is later:
-     * without kprobes a NO_SOCKET drop is last seen at DEV, but it is the lookup that failed.
+     * The last stage the segment reached, or a later one that its reason or the function that
+     * dropped it names: without kprobes a NO_SOCKET drop is last seen at DEV, but it is the
+     * lookup that failed; a netfilter drop is in IP's hooks, whatever stage was seen.
+     *
+     * @param site where the kernel freed it ("nf_hook_slow+0x86"), or null
      */
-    static Stage diedAt(Set<Stage> seen, String reason) {
+    static Stage diedAt(Set<Stage> seen, String reason, String site) {
         Stage reached = Stage.DEV;
         for (Stage s : Stage.values()) if (s.ordinal() < Stage.END.ordinal() && seen.contains(s)) reached = s;
-        Stage named = null;
-        if (reason.equals("NO_SOCKET")) named = Stage.LOOKUP;
-        else if (reason.startsWith("TCP_")) named = Stage.TCP;
-        else if (reason.startsWith("SOCKET_") || reason.equals("PROTO_MEM")) named = Stage.SOCKET;
-        else if (reason.startsWith("IP_") || reason.startsWith("IPV6") || reason.equals("OTHERHOST")) named = Stage.IP;
-        return named != null && named.ordinal() > reached.ordinal() ? named : reached;
+        return later(later(reached, byReason(reason)), byFunction(site));
+    }
+
+    private static Stage byReason(String reason) {
+        if (reason.equals("NO_SOCKET")) return Stage.LOOKUP;
+        if (reason.startsWith("TCP_")) return Stage.TCP;
+        if (reason.startsWith("SOCKET_") || reason.equals("PROTO_MEM")) return Stage.SOCKET;
+        if (reason.startsWith("IP_") || reason.startsWith("IPV6") || reason.equals("OTHERHOST") || reason.startsWith("NETFILTER")) {
+            return Stage.IP;
+        }
+        return null;
+    }
+
+    /** The stage whose code the function is: the kernel's own naming of its receive path. */
+    private static Stage byFunction(String site) {
+        if (site == null) return null;
+        int plus = site.indexOf('+');
+        String fn = plus < 0 ? site : site.substring(0, plus);
+        if (fn.startsWith("ip_") || fn.startsWith("ipv6_") || fn.startsWith("ip6_") || fn.startsWith("nf_") || fn.startsWith("nft_")) {
+            return Stage.IP;
+        }
+        if (fn.startsWith("tcp_")) return Stage.TCP;
+        return null;
+    }
+
+    private static Stage later(Stage a, Stage b) {
+        return b != null && b.ordinal() > a.ordinal() ? b : a;
     }
 }

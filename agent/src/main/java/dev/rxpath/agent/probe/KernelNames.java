@@ -2,8 +2,12 @@ package dev.rxpath.agent.probe;
 
 import java.util.Map;
 
-/** Names of the enum values the kernel puts in records, as the running kernel defines them. */
-public record KernelNames(Map<Long, String> dropReasons, Map<Long, String> resetReasons, Map<Long, String> tcpStates) {
+/**
+ * Names of the numbers the kernel puts in records, as the running kernel defines them: its enum
+ * values, and its code addresses ({@code symbols}: empty for a recording, made on another kernel).
+ */
+public record KernelNames(Map<Long, String> dropReasons, Map<Long, String> resetReasons, Map<Long, String> tcpStates,
+                          KernelSymbols symbols) {
     public KernelNames {
         dropReasons = Map.copyOf(dropReasons);
         resetReasons = Map.copyOf(resetReasons);
@@ -21,6 +25,11 @@ public record KernelNames(Map<Long, String> dropReasons, Map<Long, String> reset
 
     public String resetReason(long value) {
         return resetReasons.getOrDefault(value, "reason " + value);
+    }
+
+    /** Where a drop happened, "tcp_v4_rcv+0x4a2" (as dropwatch and pwru name it), from kfree_skb's location; null if none. */
+    public String dropSite(long location) {
+        return symbols.site(location);
     }
 
     public String tcpState(long value) {

@@ -31,6 +31,8 @@ public final class KernelProbe {
     private final Map<Hook, String> unavailable = new EnumMap<>(Hook.class);
     /** Why a mechanism cannot be tried on this kernel at all. */
     private final Map<Mechanism, String> mechanismMissing = new EnumMap<>(Mechanism.class);
+    private Path kallsyms;
+    private KernelSymbols symbols;
 
     private KernelProbe(String release, Optional<Path> tracefs) {
         this.release = release;
@@ -54,6 +56,7 @@ public final class KernelProbe {
         for (Mechanism m : Mechanism.values()) {
             if (!allowed.contains(m)) probe.mechanismMissing.put(m, m.label() + " is turned off (--mechanisms)");
         }
+        probe.kallsyms = kallsyms;
         probe.scanTracepoints();
         probe.scanFunctions(kprobePmu, vmlinuxBtf, kallsyms);
         if (probe.format(Hook.TCP_PROBE).map(f -> f.hasField("skbaddr")).orElse(true)) {
@@ -166,11 +169,12 @@ public final class KernelProbe {
         return false;
     }
 
-    /** The kernel's names for the enums its records carry, from the print formats. */
-    public KernelNames names() {
+    /** The kernel's names for the enums its records carry, from the print formats, and for its code addresses. */
+    public synchronized KernelNames names() {
+        if (symbols == null) symbols = KernelSymbols.load(kallsyms); // once: a kernel has over 100,000
         return new KernelNames(
                 format(Hook.KFREE_SKB).map(f -> f.symbols("reason")).orElse(Map.of()),
                 format(Hook.TCP_SEND_RESET).map(f -> f.symbols("reason")).orElse(Map.of()),
-                format(Hook.INET_SOCK_SET_STATE).map(f -> f.symbols("newstate")).orElse(Map.of()));
+                format(Hook.INET_SOCK_SET_STATE).map(f -> f.symbols("newstate")).orElse(Map.of()), symbols);
     }
 }

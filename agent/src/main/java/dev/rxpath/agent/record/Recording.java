@@ -4,6 +4,7 @@ import dev.rxpath.agent.probe.Hook;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.KernelNames;
+import dev.rxpath.agent.probe.KernelSymbols;
 import dev.rxpath.agent.ring.Frames;
 import dev.rxpath.agent.ring.RecordSink;
 import java.io.BufferedOutputStream;
@@ -109,7 +110,8 @@ public final class Recording {
             long clock = b.getLong();
             Map<Integer, Integer> layout = new HashMap<>();
             for (int i = b.getInt(); i > 0; i--) layout.put((int) b.getShort(), b.getInt());
-            KernelNames names = new KernelNames(names(b), names(b), names(b));
+            // the code addresses are the recording kernel's: without its symbols they stay numbers
+            KernelNames names = new KernelNames(names(b), names(b), names(b), KernelSymbols.NONE);
             List<HookStatus> hooks = new ArrayList<>();
             for (int i = b.getInt(); i > 0; i--) {
                 Hook hook = Hook.valueOf(utf(b));

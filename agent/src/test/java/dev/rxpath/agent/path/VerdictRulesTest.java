@@ -105,29 +105,40 @@ class VerdictRulesTest {
 
     static Stream<Arguments> diedAt() {
         return Stream.of(
+                // a netfilter drop is in IP's hooks (PRE_ROUTING in ip_rcv, LOCAL_IN in ip_local_deliver), not at DEV
+                arguments(EnumSet.of(DEV, END), "NETFILTER_DROP", null, IP),
+                // the function that dropped it names its stage where the reason does not (5.10 gives no reason)
+                arguments(EnumSet.of(DEV, END), "unknown", "tcp_v4_rcv+0x4a2", TCP),
+                arguments(EnumSet.of(DEV, END), "unknown", "nf_hook_slow+0x86", IP),
+                arguments(EnumSet.of(DEV, END), "unknown", "ip_rcv_core+0x1c3", IP),
+                // the later of the two: NO_SOCKET in tcp_v4_rcv is the lookup that failed
+                arguments(EnumSet.of(DEV, END), "NO_SOCKET", "tcp_v4_rcv+0x4a2", LOOKUP),
+                // a function of no stage of ours, or an address no symbol names, adds nothing
+                arguments(EnumSet.of(DEV, SOCKET, END), "QUEUE_PURGE", "skb_queue_purge_reason+0x4d", SOCKET),
+                arguments(EnumSet.of(DEV, END), "NOT_SPECIFIED", "0xffffffffc0c01000", DEV),
                 // without kprobes a NO_SOCKET drop is last seen at DEV: the lookup failed
-                arguments(EnumSet.of(DEV, END), "NO_SOCKET", LOOKUP),
-                arguments(EnumSet.of(DEV, IP, TCP, END), "NO_SOCKET", LOOKUP),
-                arguments(EnumSet.of(DEV, END), "TCP_CSUM", TCP),
-                arguments(EnumSet.of(DEV, END), "SOCKET_RCVBUFF", SOCKET),
-                arguments(EnumSet.of(DEV, END), "PROTO_MEM", SOCKET),
-                arguments(EnumSet.of(DEV, END), "IP_CSUM", IP),
-                arguments(EnumSet.of(DEV, END), "IPV6DISABLED", IP),
-                arguments(EnumSet.of(DEV, END), "OTHERHOST", IP),
+                arguments(EnumSet.of(DEV, END), "NO_SOCKET", null, LOOKUP),
+                arguments(EnumSet.of(DEV, IP, TCP, END), "NO_SOCKET", null, LOOKUP),
+                arguments(EnumSet.of(DEV, END), "TCP_CSUM", null, TCP),
+                arguments(EnumSet.of(DEV, END), "SOCKET_RCVBUFF", null, SOCKET),
+                arguments(EnumSet.of(DEV, END), "PROTO_MEM", null, SOCKET),
+                arguments(EnumSet.of(DEV, END), "IP_CSUM", null, IP),
+                arguments(EnumSet.of(DEV, END), "IPV6DISABLED", null, IP),
+                arguments(EnumSet.of(DEV, END), "OTHERHOST", null, IP),
                 // a reason naming an earlier stage than the one reached keeps the reached one
-                arguments(EnumSet.of(DEV, IP, TCP, LOOKUP, SOCKET, END), "TCP_OLD_DATA", SOCKET),
-                arguments(EnumSet.of(DEV, SOCKET, END), "NO_SOCKET", SOCKET),
-                arguments(EnumSet.of(DEV, IP, TCP, END), "IP_CSUM", TCP),
+                arguments(EnumSet.of(DEV, IP, TCP, LOOKUP, SOCKET, END), "TCP_OLD_DATA", null, SOCKET),
+                arguments(EnumSet.of(DEV, SOCKET, END), "NO_SOCKET", null, SOCKET),
+                arguments(EnumSet.of(DEV, IP, TCP, END), "IP_CSUM", null, TCP),
                 // a reason that names no stage: the last one reached
-                arguments(EnumSet.of(DEV, IP, END), "QUEUE_PURGE", IP),
-                arguments(EnumSet.of(DEV, SOCKET, USER, END), "QUEUE_PURGE", USER),
+                arguments(EnumSet.of(DEV, IP, END), "QUEUE_PURGE", null, IP),
+                arguments(EnumSet.of(DEV, SOCKET, USER, END), "QUEUE_PURGE", null, USER),
                 // END is where every drop is seen, never where it died; with nothing before it, DEV
-                arguments(EnumSet.of(END), "NOT_SPECIFIED", DEV));
+                arguments(EnumSet.of(END), "NOT_SPECIFIED", null, DEV));
     }
 
-    @ParameterizedTest(name = "{1} seen at {0}: {2}")
+    @ParameterizedTest(name = "{1} at {2} seen at {0}: {3}")
     @MethodSource("diedAt")
-    void diedAt(Set<Stage> seen, String reason, Stage expected) {
-        assertEquals(expected, VerdictRules.diedAt(seen, reason));
+    void diedAt(Set<Stage> seen, String reason, String site, Stage expected) {
+        assertEquals(expected, VerdictRules.diedAt(seen, reason, site));
     }
 }
