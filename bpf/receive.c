@@ -444,6 +444,11 @@ static __always_inline int rx_was_ignored(u64 skb)
 #endif
 }
 
+/* The device's name, a __data_loc string in the driver and DEV tracepoints' records: copied only
+ * for the segments that get a path (it costs a helper call). */
+#define RX_DEV_NAME(dst, args) \
+	bpf_probe_read_kernel_str((dst), sizeof(dst), (char *)(args) + ((args)->data_loc_name & 0xFFFF))
+
 static __always_inline void rx_emit_dev(void *ctx, u64 ts, u32 len, char *ifname, u64 skb)
 {
 	struct rx_dev r = {};
@@ -555,7 +560,7 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	m.dev_ns = now;
 	m.len = args->len;
 	m.pending = RX_PENDING_DEV;
-	bpf_probe_read_kernel_str(m.ifname, sizeof(m.ifname), (char *)args + (args->data_loc_name & 0xFFFF));
+	RX_DEV_NAME(m.ifname, args);
 #endif
 	rx_sampled.update(&skb, &m);
 	rx_count(RX_STAT_SAMPLED);
@@ -564,7 +569,7 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 #endif
 #endif
 	char ifname[16];
-	bpf_probe_read_kernel_str(ifname, sizeof(ifname), (char *)args + (args->data_loc_name & 0xFFFF));
+	RX_DEV_NAME(ifname, args);
 	rx_emit_dev(args, now, args->len, ifname, skb);
 	return 0;
 }
@@ -591,7 +596,7 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 		return 0;                                                                  \
 	struct rx_dev_meta r = {};                                                         \
 	rx_init(&r.h, RX_DEV_META, sizeof(r), skb, 0);                                     \
-	bpf_probe_read_kernel_str(r.ifname, sizeof(r.ifname), (char *)args + (args->data_loc_name & 0xFFFF)); \
+	RX_DEV_NAME(r.ifname, args);                                                       \
 	r.napi_id = args->napi_id;                                                         \
 	r.hash = args->hash;                                                               \
 	r.len = args->len;                                                                 \
