@@ -37,10 +37,8 @@ public final class KernelSymbols {
     public static KernelSymbols load(Path kallsyms) {
         try (BufferedReader r = Files.newBufferedReader(kallsyms, StandardCharsets.US_ASCII)) {
             return parse(r.lines().toList());
-        } catch (IOException e) {
-            return NONE;
-        } catch (UncheckedIOException e) {
-            return NONE;
+        } catch (IOException | UncheckedIOException e) {
+            return NONE; // unreadable: drop sites stay numbers
         }
     }
 
