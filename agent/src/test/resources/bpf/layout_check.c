@@ -24,6 +24,7 @@ union rx_any {
 	struct rx_reset_recv rr;
 	struct rx_retransmit rt;
 	struct rx_state st;
+	struct rx_segment seg;
 	struct rx_sock sock;
 };
 BPF_PERCPU_ARRAY(scratch, union rx_any, 1);
@@ -171,6 +172,14 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getppid)
 	tuple6(&st->t);
 	st->oldstate = 0x96; st->newstate = 0x97;
 	events.perf_submit(args, st, sizeof(*st));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_segment *seg = (struct rx_segment *)u;
+	hdr(&seg->h, RX_SEGMENT, sizeof(*seg));
+	tuple6(&seg->t);
+	seg->seq = 0xf1f2f3f4; seg->ack = 0xf5f6f7f8; seg->window = 0xf9fa; seg->payload = 0x0fb0; seg->flags = 0x12;
+	seg->at = RX_SEG_RESET; seg->options = RX_OPT_MSS | RX_OPT_WSCALE | RX_OPT_TIMESTAMP; seg->wscale = 7; seg->mss = 0xfcfd;
+	events.perf_submit(args, seg, sizeof(*seg));
 
 	/* a closed socket's entry: the agent's pass hands it over and deletes it */
 	__builtin_memset(u, 0, sizeof(*u));

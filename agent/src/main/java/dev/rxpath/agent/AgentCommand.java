@@ -187,7 +187,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         if (probe) {
             try (hooks) {
-                ProbeTable.print(System.out, kernel.kernelRelease(), hooks.statuses());
+                ProbeTable.print(System.out, kernel, hooks.statuses());
             }
             return 0;
         }

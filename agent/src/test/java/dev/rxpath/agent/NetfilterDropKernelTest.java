@@ -2,11 +2,13 @@ package dev.rxpath.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rxpath.agent.event.Stage;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.path.Verdict;
+import dev.rxpath.api.TcpText;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +51,16 @@ class NetfilterDropKernelTest {
                 assertEquals(Stage.IP, p.diedAt(), "netfilter's input hook is in IP's local delivery: " + p);
                 // nf_hook_slow, or nf_tables' own nft_do_chain (6.18), maybe in a module
                 assertTrue(p.dropSite() != null && p.dropSite().matches("nft?_\\w+\\+0x[0-9a-f]+( \\[\\w+\\])?"), "dropped in netfilter's hook code: " + p.dropSite());
+                // no socket was reached: the tuple and flags come from the dropped segment's own headers
+                assertNotNull(p.endpoints(), "the dropped segment's tuple: " + p);
+                assertEquals(VethPair.SENDER_IP, p.endpoints().remote().getHostAddress(), p.toString());
+                assertEquals(VethPair.RECEIVER_IP, p.endpoints().local().getHostAddress(), p.toString());
+                assertEquals(PORT, p.endpoints().localPort(), p.toString());
+                assertNotNull(p.tcp(), "the dropped segment's TCP header: " + p);
+                assertEquals("[S]", TcpText.flags(p.tcp().flags()), p.toString());
+                assertEquals(0, p.tcp().payload(), p.toString());
+                // veth's MTU 1500: the SYN offers 1500 - 20 (IP) - 20 (TCP)
+                assertEquals(1460, p.tcp().mss(), p.toString());
             }
         }
     }

@@ -42,6 +42,15 @@ public final class PathCollector implements PathListener {
         return where(p -> p.endpoints() != null && p.endpoints().localPort() == port);
     }
 
+    /**
+     * The path of a SYN to a closed port: RESET, or DROPPED where the kernel answers it
+     * without tcp_send_reset firing (6.1 sends no such event for a reset without a socket).
+     */
+    public ReceivePath refused(int port) {
+        return toPort(port).stream().filter(p -> p.verdict() == Verdict.RESET || p.verdict() == Verdict.DROPPED).findFirst()
+                .orElseThrow(() -> new AssertionError("no RESET or DROPPED path to port " + port + ": " + toPort(port)));
+    }
+
     public static boolean carriedPayload(ReceivePath p) {
         // copied counts too: tcp_probe's u16 data_len reads 0 for a merged skb of exactly 64 KiB
         return (p.payload() > 0 || p.copied() > 0) && p.verdict() != Verdict.DROPPED && p.verdict() != Verdict.RESET;

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Real TCP traffic for the kernel tests and the recorded fixtures: a known byte count in
@@ -33,20 +36,41 @@ public final class Traffic {
     public static Transfer loopback(InetAddress address, int total, int writerCpu, int readerCpu) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, address)) {
             try (Socket client = new Socket(address, server.getLocalPort()); Socket accepted = server.accept()) {
+                CountDownLatch allRead = new CountDownLatch(1);
                 Thread writer = new Thread(() -> {
                     if (writerCpu >= 0) CpuAffinity.pin(writerCpu);
                     send(client, total);
+                    if (writerCpu >= 0) runReceiveSoftirqHere(address, allRead);
                 }, "traffic-writer");
                 writer.start();
                 if (readerCpu >= 0) CpuAffinity.pin(readerCpu);
                 try {
                     long read = receive(accepted);
+                    allRead.countDown();
                     writer.join();
                     return new Transfer(server.getLocalPort(), client.getLocalPort(), ProcessHandle.current().pid(), read);
                 } finally {
                     if (readerCpu >= 0) CpuAffinity.unpin();
                 }
             }
+        }
+    }
+
+    /**
+     * Once every byte was read, one loopback datagram sent from this (the writer's) CPU. Since
+     * 6.1 an skb read on another CPU than the one that allocated it is handed back to that CPU
+     * and freed (consume_skb) at its next receive softirq; with the writer done, that CPU may
+     * not run one for a long time, and the last skbs' frees would come too late to end their
+     * paths. The datagram's own receive runs that softirq here, now.
+     */
+    private static void runReceiveSoftirqHere(InetAddress address, CountDownLatch allRead) {
+        try (DatagramSocket rx = new DatagramSocket(new InetSocketAddress(address, 0)); DatagramSocket tx = new DatagramSocket()) {
+            allRead.await();
+            tx.send(new DatagramPacket(new byte[1], 1, rx.getLocalSocketAddress()));
+            rx.setSoTimeout(2000);
+            rx.receive(new DatagramPacket(new byte[1], 1));
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("the datagram after the transfer", e);
         }
     }
 

@@ -33,12 +33,14 @@ final class CompactFormat {
         s.append(verdict(p.getVerdict())).append(' ');
         s.append(String.format("%9s ", Display.duration(p.getTotal())));
         s.append(Display.stages(p)).append(' ');
+        if (p.hasTcp()) s.append(' ').append(Display.tcp(p.getTcp())).append(' ');
         if (!p.getDevice().isEmpty()) s.append(" dev=").append(p.getDevice());
         if (p.getPayload() > 0) s.append(" len=").append(p.getPayload());
         if (p.getCopied() > 0) s.append(" copied=").append(p.getCopied());
         if (p.hasReader()) s.append(reader(p.getReader()));
         if (!p.getReason().isEmpty()) s.append(" reason=").append(p.getReason());
         if (p.getDiedAt() != Stage.STAGE_UNSPECIFIED) s.append(" at=").append(EnumNames.of(p.getDiedAt()));
+        if (p.getAtClose()) s.append(" (at close)");
         if (!p.getDropSite().isEmpty()) s.append(" site=").append(p.getDropSite());
         if (p.getClosedBy() != CloseReason.CLOSE_REASON_UNSPECIFIED && p.getClosedBy() != CloseReason.CLOSE_REASON_END) {
             s.append(" closed=").append(EnumNames.typed(p.getClosedBy()));

@@ -3,11 +3,13 @@ package dev.rxpath.cli;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
+import dev.rxpath.api.TcpText;
 import dev.rxpath.api.v1.Endpoints;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.LostEvent;
 import dev.rxpath.api.v1.ReceivePath;
 import dev.rxpath.api.v1.StageTime;
+import dev.rxpath.api.v1.TcpHeader;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -62,6 +64,12 @@ final class Display {
     /** remote -> local, or the skb's address when the path never met a socket. */
     static String tuple(ReceivePath p) {
         return p.hasEndpoints() ? remote(p.getEndpoints()) + " -> " + local(p.getEndpoints()) : "skb=" + Long.toHexString(p.getSkb());
+    }
+
+    /** "[S.] seq=1 ack=1 win=65483 mss=65495 wscale=7 sackOK TS tcplen=0", as tcpdump shows a header. */
+    static String tcp(TcpHeader t) {
+        return TcpText.header(t.getFlags(), t.getSeq() & 0xffffffffL, t.getAck() & 0xffffffffL, t.getWindow(), t.getMss(), t.hasWscale() ? t.getWscale() : -1,
+                t.getSackOk(), t.getTimestamps()) + " tcplen=" + t.getPayload();
     }
 
     /** When the path entered: its first stage. */

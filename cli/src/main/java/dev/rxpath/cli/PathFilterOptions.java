@@ -45,6 +45,12 @@ final class PathFilterOptions extends FilterOptions {
         add("--reason", values, "reason");
     }
 
+    @Option(names = "--tcp-flags", paramLabel = "FLAGS",
+            description = "Segments whose TCP header has all these flags (SYN, SYN,ACK, FIN, RST; read for sampled segments, drops and resets).")
+    void tcpFlags(List<String> values) {
+        add("--tcp-flags", values, "tcp_flags");
+    }
+
     @Option(names = "--min-latency", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Paths at least this slow (5ms, 200us), first stage to last, or of --stage.")
     void minLatency(List<Duration> values) {

@@ -1,5 +1,6 @@
 package dev.rxpath.cli;
 
+import dev.rxpath.api.TcpText;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.ReceivePath;
 import dev.rxpath.api.v1.Stage;
@@ -15,15 +16,16 @@ final class TableFormat {
     }
 
     static Table paths() {
-        return new Table("TIME", "REMOTE -> LOCAL", "VERDICT", "TOTAL", "STAGES", "DEV", "LEN", "COPIED", "PID", "COMM", "REASON");
+        return new Table("TIME", "REMOTE -> LOCAL", "FLAGS", "VERDICT", "TOTAL", "STAGES", "DEV", "LEN", "COPIED", "PID", "COMM", "REASON");
     }
 
     void addPath(Table table, ReceivePath p) {
-        table.add(Display.entered(p, zone), Display.tuple(p), EnumNames.of(p.getVerdict()), Display.duration(p.getTotal()),
+        table.add(Display.entered(p, zone), Display.tuple(p), p.hasTcp() ? TcpText.flags(p.getTcp().getFlags()) : "",
+                EnumNames.of(p.getVerdict()), Display.duration(p.getTotal()),
                 Display.stages(p), p.getDevice(), String.valueOf(p.getPayload()), String.valueOf(p.getCopied()),
                 p.hasReader() ? String.valueOf(p.getReader().getPid()) : "", p.getReader().getComm(),
                 (p.getDiedAt() == Stage.STAGE_UNSPECIFIED ? p.getReason() : p.getReason() + " at " + EnumNames.of(p.getDiedAt()))
-                        + (p.getDropSite().isEmpty() ? "" : " in " + p.getDropSite()));
+                        + (p.getDropSite().isEmpty() ? "" : " in " + p.getDropSite()) + (p.getAtClose() ? " (at close)" : ""));
     }
 
     Table flows(List<Flow> flows) {

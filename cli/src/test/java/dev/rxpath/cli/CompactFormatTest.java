@@ -15,6 +15,7 @@ import dev.rxpath.api.v1.ReceivePath;
 import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.StageTime;
 import dev.rxpath.api.v1.Task;
+import dev.rxpath.api.v1.TcpHeader;
 import dev.rxpath.api.v1.Verdict;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,24 @@ class CompactFormatTest {
                 .build();
         assertEquals("10:00:00.449487 [::1]:45588 -> [::1]:43601                      RESET         13.4us DEV > END 13.4us  dev=lo reason=NO_SOCKET at=LOOKUP"
                         + " site=tcp_v6_rcv+0x4a2",
+                plain.path(path));
+    }
+
+    /** A purge at close shows the segment it was, from its own headers, as tcpdump would. */
+    @Test
+    void aDropAtCloseShowsItsHeader() {
+        ReceivePath path = ReceivePath.newBuilder()
+                .setVerdict(Verdict.VERDICT_DROPPED)
+                .setEndpoints(Endpoints.newBuilder().setFamily(Family.FAMILY_INET)
+                        .setRemoteIp("127.0.0.1").setRemotePort(43985).setLocalIp("127.0.0.1").setLocalPort(54652))
+                .addStages(stage(Stage.STAGE_DEV, 0, 0, false))
+                .addStages(stage(Stage.STAGE_END, 7_900, 7_900, false))
+                .setTotal(Durations.fromNanos(7_900))
+                .setTcp(TcpHeader.newBuilder().setFlags(0x11).setSeq((int) 4002076375L).setAck(557867795).setWindow(98))
+                .setReason("QUEUE_PURGE").setDiedAt(Stage.STAGE_SOCKET).setAtClose(true).setDropSite("sk_stream_kill_queues+0x57")
+                .build();
+        assertEquals("10:00:00.000000 127.0.0.1:43985 -> 127.0.0.1:54652              DROPPED        7.9us DEV > END 7.9us "
+                        + " [F.] seq=4002076375 ack=557867795 win=98 tcplen=0  reason=QUEUE_PURGE at=SOCKET (at close) site=sk_stream_kill_queues+0x57",
                 plain.path(path));
     }
 

@@ -29,12 +29,14 @@ class FilterFlagsTest {
     void repeatedFlagsOrAndDifferentFlagsAndInOneWhitelistFilter() {
         GetPathsRequest request = observe("--remote-ip", "10.0.0.0/8", "--verdict", "dropped", "--remote-ip", "::1",
                 "--verdict", "RESET", "--comm", "nginx", "--family", "inet6", "--device", "lo", "--reason", "NO_SOCKET",
-                "--pid", "42", "--cgroup", "7", "--local-ip", "127.0.0.1", "--local-port", "8080", "--remote-port", "5000");
+                "--pid", "42", "--cgroup", "7", "--local-ip", "127.0.0.1", "--local-port", "8080", "--remote-port", "5000",
+                "--tcp-flags", "SYN", "--tcp-flags", "FIN,ACK");
         assertEquals(List.of(PathFilter.newBuilder()
                 .addRemoteIp("10.0.0.0/8").addRemoteIp("::1")
                 .addVerdict(Verdict.VERDICT_DROPPED).addVerdict(Verdict.VERDICT_RESET)
                 .addComm("nginx").addFamily(Family.FAMILY_INET6).addDevice("lo").addReason("NO_SOCKET")
-                .addPid(42).addCgroupId(7).addLocalIp("127.0.0.1").addLocalPort(8080).addRemotePort(5000).build()),
+                .addPid(42).addCgroupId(7).addLocalIp("127.0.0.1").addLocalPort(8080).addRemotePort(5000)
+                .addTcpFlags("SYN").addTcpFlags("FIN,ACK").build()),
                 request.getWhitelistList());
         assertEquals(0, request.getBlacklistCount());
     }

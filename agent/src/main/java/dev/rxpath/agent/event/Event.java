@@ -69,6 +69,16 @@ public sealed interface Event {
     record StateChange(Header header, Tuple tuple, int oldState, int newState) implements Event {}
 
     /**
+     * A segment's IP and TCP headers (struct rx_segment), read where {@code at} says: just after
+     * a sampled segment's first stage, or just before its drop or reset.
+     *
+     * @param tuple the segment's source and destination
+     */
+    record Segment(Header header, Tuple tuple, TcpHeader tcp, int at) implements Event {
+        public static final int AT_FIRST = 1, AT_DROP = 2, AT_RESET = 3;
+    }
+
+    /**
      * One socket's exact counters (struct rx_sock), read by the agent from the kernel's map.
      *
      * @param tuple  local end as source; null until a record with addresses was seen

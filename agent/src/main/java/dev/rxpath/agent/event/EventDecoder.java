@@ -22,6 +22,7 @@ public final class EventDecoder {
     private static final int K_TGID = 0, K_PID = 4, K_CGROUP = 8, K_COMM = 16;
     private static final int AF_INET6 = 10;
     private static final int DROP_SLOTS = 4; // RX_DROP_SLOTS
+    private static final int OPT_MSS = 1, OPT_WSCALE = 2, OPT_SACK_OK = 4, OPT_TIMESTAMP = 8; // RX_OPT_*
 
     private long malformed;
     private final ByteKeyCache<InetAddress> addresses = new ByteKeyCache<>(EventDecoder::address);
@@ -73,6 +74,10 @@ public final class EventDecoder {
             case RETRANSMIT -> new Event.Retransmit(h, tuple(b, p), b.getInt(p + 40), b.getInt(p + 44));
             case STATE -> new Event.StateChange(h, tuple(b, p), b.getInt(p + 40), b.getInt(p + 44));
             case SOCK -> sock(h, b, p);
+            case SEGMENT -> new Event.Segment(h, tuple(b, p), new TcpHeader(b.get(p + 52) & 0xff, b.getInt(p + 40) & 0xffffffffL,
+                    b.getInt(p + 44) & 0xffffffffL, u16(b, p + 48), u16(b, p + 50),
+                    (b.get(p + 54) & OPT_MSS) != 0 ? u16(b, p + 56) : 0, (b.get(p + 54) & OPT_WSCALE) != 0 ? b.get(p + 55) & 0xff : -1,
+                    (b.get(p + 54) & OPT_SACK_OK) != 0, (b.get(p + 54) & OPT_TIMESTAMP) != 0), b.get(p + 53));
         };
     }
 

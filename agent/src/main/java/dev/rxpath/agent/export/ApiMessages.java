@@ -4,6 +4,7 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.event.TcpHeader;
 import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.path.ReceivePath;
@@ -48,6 +49,8 @@ final class ApiMessages {
         if (p.reason() != null) b.setReason(p.reason());
         if (p.diedAt() != null) b.setDiedAt(stage(p.diedAt()));
         if (p.dropSite() != null) b.setDropSite(p.dropSite());
+        if (p.tcp() != null) b.setTcp(tcpHeader(p.tcp()));
+        b.setAtClose(p.atClose());
         for (dev.rxpath.agent.event.Stage s : p.observable()) b.addObservable(stage(s));
         List<ReceivePath.StageTime> stages = p.stages();
         for (int i = 0; i < stages.size(); i++) {
@@ -120,6 +123,14 @@ final class ApiMessages {
         return dev.rxpath.api.v1.Endpoints.newBuilder().setFamily(e.family() == 10 ? Family.FAMILY_INET6 : Family.FAMILY_INET)
                 .setLocalIp(e.local().getHostAddress()).setLocalPort(e.localPort())
                 .setRemoteIp(e.remote().getHostAddress()).setRemotePort(e.remotePort()).build();
+    }
+
+    static dev.rxpath.api.v1.TcpHeader tcpHeader(TcpHeader t) {
+        dev.rxpath.api.v1.TcpHeader.Builder b = dev.rxpath.api.v1.TcpHeader.newBuilder().setFlags(t.flags()).setSeq((int) t.seq())
+                .setAck((int) t.ack()).setWindow(t.window()).setPayload(t.payload()).setMss(t.mss()).setSackOk(t.sackOk())
+                .setTimestamps(t.timestamps());
+        if (t.wscale() >= 0) b.setWscale(t.wscale());
+        return b.build();
     }
 
     static Task task(Event.Task t) {

@@ -104,6 +104,15 @@ public final class EventPrinter implements EventSink {
                     s.tuple() == null ? "-" : reversed(s.tuple()), c.segments(), c.bytesIn(), c.delivered(), c.reads(), c.dropsTotal(),
                     c.state() < 0 ? "-" : names.tcpState(c.state()), c.closed() ? " closed" : "", s.header().sk());
         }
+        if (e instanceof Event.Segment g) {
+            String at = switch (g.at()) {
+                case Event.Segment.AT_FIRST -> "first";
+                case Event.Segment.AT_DROP -> "drop";
+                case Event.Segment.AT_RESET -> "reset";
+                default -> String.valueOf(g.at());
+            };
+            return String.format("%s %s tcplen=%d at=%s", flow(g.tuple()), g.tcp(), g.tcp().payload(), at);
+        }
         Event.StateChange s = (Event.StateChange) e;
         return String.format("%s %s -> %s sk=%x", flow(s.tuple()), names.tcpState(s.oldState()), names.tcpState(s.newState()),
                 s.header().sk());

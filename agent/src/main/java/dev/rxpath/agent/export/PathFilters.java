@@ -5,6 +5,7 @@ import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.api.TcpText;
 import dev.rxpath.api.v1.Family;
 import dev.rxpath.api.v1.FlowFilter;
 import dev.rxpath.api.v1.PathFilter;
@@ -12,6 +13,7 @@ import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.Verdict;
 import java.net.Inet4Address;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -71,6 +73,17 @@ final class PathFilters {
             all.add(p -> verdicts.contains(p.verdict()));
         }
         if (!f.getReasonList().isEmpty()) all.add(p -> p.reason() != null && f.getReasonList().contains(p.reason()));
+        if (!f.getTcpFlagsList().isEmpty()) {
+            int[] masks = new int[f.getTcpFlagsCount()];
+            for (int i = 0; i < masks.length; i++) {
+                try {
+                    masks[i] = TcpText.parse(f.getTcpFlags(i));
+                } catch (IllegalArgumentException e) {
+                    throw new Invalid(at + ".tcp_flags", e.getMessage());
+                }
+            }
+            all.add(p -> p.tcp() != null && Arrays.stream(masks).anyMatch(m -> (p.tcp().flags() & m) == m));
+        }
         if (f.hasMinLatency()) {
             long min = ApiMessages.nanos(f.getMinLatency());
             if (min < 0) throw new Invalid(at + ".min_latency", "is negative");

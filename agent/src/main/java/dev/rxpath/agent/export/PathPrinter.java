@@ -58,10 +58,12 @@ public final class PathPrinter implements PathListener {
             prev = t;
         }
         if (p.verdict() == Verdict.QUEUED) s.append(" > waiting ").append(duration(p.queuedNs()));
+        if (p.tcp() != null) s.append("  ").append(p.tcp()).append(" tcplen=").append(p.tcp().payload());
         if (p.device() != null) s.append("  dev=").append(p.device());
         if (p.payload() > 0) s.append(" len=").append(p.payload());
         if (p.reader() != null) s.append(" pid=").append(p.reader().tgid()).append(" comm=").append(p.reader().comm());
         if (p.reason() != null) s.append(" reason=").append(p.reason()).append(" at=").append(p.diedAt());
+        if (p.atClose()) s.append(" (at close)");
         if (p.dropSite() != null) s.append(" site=").append(p.dropSite());
         if (p.closedBy() != null && p.closedBy() != CloseReason.END) {
             s.append(" closed=").append(p.closedBy().name().toLowerCase());

@@ -43,8 +43,9 @@ final class FinishedPaths {
         String dropSite = p.drop == null ? null : names.dropSite(p.drop.location());
         if (reason != null) diedAt = VerdictRules.diedAt(seen, reason, dropSite);
         return new ReceivePath(p.skb, v, p.closedBy, stages(p, seen), observable, p.device, p.napiId, p.queue, p.sk, p.cookie,
-                p.endpoints, p.payload, p.copied, p.delivered ? p.reader : null, reason, diedAt, dropSite,
-                decidedNs);
+                p.endpoints != null ? p.endpoints : p.segment == null ? null : Endpoints.remoteFirst(p.segment.tuple()),
+                p.payload, p.copied, p.delivered ? p.reader : null, reason, diedAt, dropSite,
+                p.segment == null ? null : p.segment.tcp(), decidedNs);
     }
 
     private static Set<Stage> seen(OpenPath p) {

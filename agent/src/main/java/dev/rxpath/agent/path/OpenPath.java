@@ -30,6 +30,8 @@ final class OpenPath {
     Event.Task reader;
     Event.Drop drop;
     Event.ResetSent reset;
+    /** Its headers, as the kernel last read them. */
+    Event.Segment segment;
 
     boolean skbOpen = true;
     CloseReason closedBy;

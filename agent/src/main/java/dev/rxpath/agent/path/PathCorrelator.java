@@ -85,6 +85,7 @@ public final class PathCorrelator implements EventSink {
                 if (c.counts().closed()) streams.closed(c.header().sk(), c.header().tsNs());
                 out.socketEvent(e);
             }
+            case SEGMENT -> paths.segment((Event.Segment) e);
             case DATA_READY, RESET_RECV, RETRANSMIT -> out.socketEvent(e);
         }
     }

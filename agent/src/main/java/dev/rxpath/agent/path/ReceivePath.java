@@ -2,6 +2,7 @@ package dev.rxpath.agent.path;
 
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.Stage;
+import dev.rxpath.agent.event.TcpHeader;
 import java.util.List;
 import java.util.Set;
 
@@ -18,7 +19,7 @@ import java.util.Set;
  * @param queue        receive queue where a driver tracepoint gave it, else -1
  * @param sk           the socket it reached, 0 if none
  * @param cookie       that socket's cookie where the kernel gives one, else 0
- * @param endpoints    the connection, or null when the segment never met a socket or a reset
+ * @param endpoints    the connection (remote first), from its socket, its reset or its own headers; null when none told
  * @param payload      payload bytes at the socket (tcp_probe's data_len: a u16 that wraps on merged skbs)
  * @param copied       bytes copied to the application from this skb itself
  * @param reader       the task that read it (the copy-to-user stage), or null
@@ -26,18 +27,28 @@ import java.util.Set;
  * @param diedAt       the stage a DROPPED or RESET path ended at, else null
  * @param dropSite     where the kernel freed a dropped skb, "tcp_v4_rcv+0x4a2" (kfree_skb's location through
  *                     /proc/kallsyms; hex where no symbol names it), else null
+ * @param tcp          its TCP header, where the kernel let it be read (sampled segments, drops, resets;
+ *                     kernels with BTF), else null
  * @param decidedNs    when the verdict was reached: for QUEUED, the end of the wait its queue time counts to
  */
 public record ReceivePath(long skb, Verdict verdict, CloseReason closedBy, List<StageTime> stages, Set<Stage> observable,
                           String device, int napiId, int queue, long sk, long cookie, Endpoints endpoints, int payload,
                           long copied, Event.Task reader, String reason, Stage diedAt, String dropSite,
-                          long decidedNs) {
+                          TcpHeader tcp, long decidedNs) {
 
     /**
      * @param inferred the USER time of a MERGED path: the read that delivered its bytes
      *                 through another skb, found by the socket's byte-stream accounting
      */
     public record StageTime(Stage stage, long tsNs, int cpu, boolean inferred) {}
+
+    /**
+     * Dropped by the kernel emptying a closing socket's queues (QUEUE_PURGE): what was left
+     * unread, or a FIN, not a segment lost in the middle of the connection.
+     */
+    public boolean atClose() {
+        return verdict == Verdict.DROPPED && "QUEUE_PURGE".equals(reason);
+    }
 
     public long firstNs() {
         return stages.get(0).tsNs();

@@ -52,7 +52,8 @@ final class VerdictRules {
     private static Stage byReason(String reason) {
         if (reason.equals("NO_SOCKET")) return Stage.LOOKUP;
         if (reason.startsWith("TCP_")) return Stage.TCP;
-        if (reason.startsWith("SOCKET_") || reason.equals("PROTO_MEM")) return Stage.SOCKET;
+        // QUEUE_PURGE: a closing socket emptied its queues, so the segment had reached one
+        if (reason.startsWith("SOCKET_") || reason.equals("PROTO_MEM") || reason.equals("QUEUE_PURGE")) return Stage.SOCKET;
         if (reason.startsWith("IP_") || reason.startsWith("IPV6") || reason.equals("OTHERHOST") || reason.startsWith("NETFILTER")) {
             return Stage.IP;
         }

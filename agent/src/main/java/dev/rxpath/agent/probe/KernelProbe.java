@@ -33,6 +33,8 @@ public final class KernelProbe {
     private final Map<Mechanism, String> mechanismMissing = new EnumMap<>(Mechanism.class);
     private Path kallsyms;
     private KernelSymbols symbols;
+    private SkbLayout skbLayout;
+    private String skbLayoutMissing;
 
     private KernelProbe(String release, Optional<Path> tracefs) {
         this.release = release;
@@ -59,6 +61,11 @@ public final class KernelProbe {
         probe.kallsyms = kallsyms;
         probe.scanTracepoints();
         probe.scanFunctions(kprobePmu, vmlinuxBtf, kallsyms);
+        try {
+            probe.skbLayout = SkbLayout.read(vmlinuxBtf, release);
+        } catch (IOException e) {
+            probe.skbLayoutMissing = e.getMessage();
+        }
         if (probe.format(Hook.TCP_PROBE).map(f -> f.hasField("skbaddr")).orElse(true)) {
             // tcp_probe names its skb itself (or is absent): the do_rcv hooks would only cost time per segment
             String why = "not needed: tcp:tcp_probe has skbaddr on " + release;
@@ -141,6 +148,16 @@ public final class KernelProbe {
         return Optional.ofNullable(hookMissing != null ? hookMissing : mechanismMissing.get(mechanism));
     }
 
+    /** Where this kernel's sk_buff keeps its headers, from its BTF; empty when it cannot be known. */
+    public Optional<SkbLayout> skbLayout() {
+        return Optional.ofNullable(skbLayout);
+    }
+
+    /** Why there is no {@link #skbLayout()}, or null. */
+    public String skbLayoutMissing() {
+        return skbLayoutMissing;
+    }
+
     public Optional<TracepointFormat> format(Hook hook) {
         return Optional.ofNullable(formats.get(hook));
     }
@@ -148,7 +165,8 @@ public final class KernelProbe {
     /**
      * The defines that build bpf/receive.c for this kernel: one per present tracepoint, one
      * per field of each, RX_KFUNCS when fentry/fexit hooks can be tried and RX_KPROBES when
-     * kprobe hooks can (both, usually: which one attaches is only known when it is tried).
+     * kprobe hooks can (both, usually: which one attaches is only known when it is tried), and
+     * the sk_buff offsets that let programs read a segment's headers.
      */
     public List<String> cflags() {
         List<String> flags = new ArrayList<>();
@@ -159,6 +177,7 @@ public final class KernelProbe {
         }
         if (triable(Mechanism.FENTRY)) flags.add("-DRX_KFUNCS");
         if (triable(Mechanism.KPROBE)) flags.add("-DRX_KPROBES");
+        if (skbLayout != null) flags.addAll(skbLayout.cflags());
         return flags;
     }
 

@@ -48,9 +48,12 @@ public record RecordingHeader(String kernelRelease, int abiVersion, Map<Integer,
         return layout;
     }
 
-    /** Refuses a recording whose records this agent would decode differently. */
+    /**
+     * Refuses a recording whose records this agent would decode differently. One made before
+     * a record type was added (its layout is a part of this agent's) decodes the same.
+     */
     public void requireCompatible() {
-        if (abiVersion != RecordType.ABI_VERSION || !layout.equals(currentLayout())) {
+        if (abiVersion != RecordType.ABI_VERSION || !currentLayout().entrySet().containsAll(layout.entrySet())) {
             throw new RecordingException("the recording was made with record layout ABI " + abiVersion + " " + new TreeMap<>(layout)
                     + "; this agent decodes ABI " + RecordType.ABI_VERSION + " " + new TreeMap<>(currentLayout()));
         }

@@ -143,6 +143,27 @@ class ObserverServerKernelTest {
         assertEquals(t.readerPid(), flows.getFlows(0).getReader().getPid());
     }
 
+    /** --tcp-flags: a SYN, a SYN with ACK (either direction's handshake), and a flag no segment of it had. */
+    @Test
+    void pathsAreFoundByTheirTcpFlags() throws Exception {
+        Traffic.Transfer t = Traffic.loopback(InetAddress.getLoopbackAddress(), 20_000);
+        Thread.sleep(3000);
+        PathFilter.Builder between = PathFilter.newBuilder().addLocalPort(t.serverPort()).addLocalPort(t.clientPort())
+                .addRemotePort(t.serverPort()).addRemotePort(t.clientPort());
+        List<GetPathsResponse> syns = new ArrayList<>(), handshake = new ArrayList<>(), urgent = new ArrayList<>();
+        stub().getPaths(GetPathsRequest.newBuilder().setNumber(100).addWhitelist(between.clone().addTcpFlags("SYN")).build())
+                .forEachRemaining(syns::add);
+        stub().getPaths(GetPathsRequest.newBuilder().setNumber(100).addWhitelist(between.clone().addTcpFlags("syn,ack")).build())
+                .forEachRemaining(handshake::add);
+        stub().getPaths(GetPathsRequest.newBuilder().setNumber(100).addWhitelist(between.clone().addTcpFlags("URG")).build())
+                .forEachRemaining(urgent::add);
+        assertEquals(2, syns.size(), "the SYN and the SYN-ACK: " + syns);
+        assertEquals(1, handshake.size(), handshake.toString());
+        assertEquals(t.serverPort(), handshake.get(0).getPath().getEndpoints().getRemotePort(), "the SYN-ACK comes from the server");
+        assertEquals(0x12, handshake.get(0).getPath().getTcp().getFlags());
+        assertTrue(urgent.isEmpty(), urgent.toString());
+    }
+
     @Test
     void followSendsNewPathsThatMatch() throws Exception {
         Iterator<GetPathsResponse> stream = stub().withDeadlineAfter(60, TimeUnit.SECONDS).getPaths(GetPathsRequest.newBuilder().setFollow(true)
@@ -244,5 +265,11 @@ class ObserverServerKernelTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, port.getStatus().getCode());
         assertTrue(port.getStatus().getDescription().startsWith("blacklist[0].local_port: "), port.getStatus().getDescription());
         assertFalse(port.getStatus().getDescription().isEmpty());
+
+        StatusRuntimeException flag = assertThrows(StatusRuntimeException.class, () -> stub().getPaths(GetPathsRequest.newBuilder()
+                .setNumber(1).addWhitelist(PathFilter.newBuilder().addTcpFlags("SYN,FOO")).build()).hasNext());
+        assertEquals(Status.Code.INVALID_ARGUMENT, flag.getStatus().getCode());
+        assertEquals("whitelist[0].tcp_flags: unknown TCP flag \"FOO\" (one of FIN, SYN, RST, PSH, ACK, URG, ECE, CWR)",
+                flag.getStatus().getDescription());
     }
 }

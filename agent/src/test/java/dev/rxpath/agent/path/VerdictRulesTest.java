@@ -122,6 +122,7 @@ class VerdictRulesTest {
                 arguments(EnumSet.of(DEV, END), "TCP_CSUM", null, TCP),
                 arguments(EnumSet.of(DEV, END), "SOCKET_RCVBUFF", null, SOCKET),
                 arguments(EnumSet.of(DEV, END), "PROTO_MEM", null, SOCKET),
+                arguments(EnumSet.of(DEV, END), "QUEUE_PURGE", "sk_stream_kill_queues+0x57", SOCKET),
                 arguments(EnumSet.of(DEV, END), "IP_CSUM", null, IP),
                 arguments(EnumSet.of(DEV, END), "IPV6DISABLED", null, IP),
                 arguments(EnumSet.of(DEV, END), "OTHERHOST", null, IP),
@@ -130,7 +131,9 @@ class VerdictRulesTest {
                 arguments(EnumSet.of(DEV, SOCKET, END), "NO_SOCKET", null, SOCKET),
                 arguments(EnumSet.of(DEV, IP, TCP, END), "IP_CSUM", null, TCP),
                 // a reason that names no stage: the last one reached
-                arguments(EnumSet.of(DEV, IP, END), "QUEUE_PURGE", null, IP),
+                arguments(EnumSet.of(DEV, IP, END), "NOT_SPECIFIED", null, IP),
+                arguments(EnumSet.of(DEV, SOCKET, USER, END), "NOT_SPECIFIED", null, USER),
+                // a closing socket's purge: the segment had reached its queue, whether or not a hook saw that
                 arguments(EnumSet.of(DEV, SOCKET, USER, END), "QUEUE_PURGE", null, USER),
                 // END is where every drop is seen, never where it died; with nothing before it, DEV
                 arguments(EnumSet.of(END), "NOT_SPECIFIED", null, DEV));

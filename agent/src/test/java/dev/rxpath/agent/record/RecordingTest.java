@@ -2,6 +2,7 @@ package dev.rxpath.agent.record;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,6 +92,16 @@ class RecordingTest {
                 real.names(), real.hooks()), new Counting(null)).close();
         RecordingException e = assertThrows(RecordingException.class, () -> Recording.load(other));
         assertTrue(e.getMessage().contains("6=128") && e.getMessage().contains("6=136"), e.getMessage());
+    }
+
+    /** The fixture predates RX_SEGMENT: a layout that is a part of this agent's still replays. */
+    @Test
+    void aRecordingMadeBeforeARecordTypeWasAddedStillReplays() {
+        Recording old = Recording.load(REAL);
+        assertFalse(old.header().layout().containsKey(RecordType.SEGMENT.id), "the fixture has no segment records");
+        Counting counted = new Counting(null);
+        old.replay(counted);
+        assertTrue(counted.records > 100, counted.records + " records");
     }
 
     private static byte[] ungzip(Path file) throws Exception {

@@ -1,0 +1,118 @@
+package dev.rxpath.agent.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class KernelBtfTest {
+    private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+
+    /**
+     * A blob laid out as the kernel's: members found through an anonymous union of an
+     * anonymous struct (as sk_buff groups its headers), through typedefs, past an enum and a
+     * function prototype (entries of other lengths); a bitfield is not a member one can read.
+     */
+    @Test
+    void membersAreFoundThroughAnonymousUnionsAndTypedefs() throws Exception {
+        Blob b = new Blob();
+        int u16 = b.type("unsigned short", 1, 0, 2, new int[] {16});      // 1 INT, 2 bytes
+        int byteT = b.type("unsigned char", 1, 0, 1, new int[] {8});       // 2 INT
+        int ptr = b.type(null, 2, 0, byteT, new int[0]);                   // 3 PTR
+        int typedef = b.type("__u16", 8, 0, u16, new int[0]);              // 4 TYPEDEF
+        b.type("e", 6, 2, 4, new int[] {b.str("A"), 0, b.str("B"), 1});    // 5 ENUM: 8 bytes per value
+        b.type(null, 13, 1, 0, new int[] {0, u16});                        // 6 FUNC_PROTO: 8 bytes per param
+        int inner = b.type(null, 4, 2, 4, new int[] {b.str("transport_header"), typedef, 0, b.str("network_header"), u16, 16});
+        int union = b.type(null, 5, 1, 4, new int[] {0, inner, 0});        // union { struct { … }; }
+        b.type("sk_buff", 4 | 0x80, 4, 24, new int[] {                      // kind_flag: bitfield offsets
+                b.str("next"), ptr, 0,
+                0, union, 64,                                              // the anonymous union at byte 8
+                b.str("cloned"), byteT, (1 << 24) | 96,                    // a 1-bit field
+                b.str("head"), ptr, 128});
+        KernelBtf btf = KernelBtf.parse(b.bytes(), "test blob");
+        assertEquals(Optional.of(new KernelBtf.Member(0, 8)), btf.member("sk_buff", "next"));
+        assertEquals(Optional.of(new KernelBtf.Member(8, 2)), btf.member("sk_buff", "transport_header"));
+        assertEquals(Optional.of(new KernelBtf.Member(10, 2)), btf.member("sk_buff", "network_header"));
+        assertEquals(Optional.of(new KernelBtf.Member(16, 8)), btf.member("sk_buff", "head"));
+        assertEquals(Optional.empty(), btf.member("sk_buff", "cloned"), "a bitfield");
+        assertEquals(Optional.empty(), btf.member("sk_buff", "data"));
+        assertEquals(Optional.empty(), btf.member("sock", "next"));
+        IOException noData = assertThrows(IOException.class, () -> SkbLayout.of(btf));
+        assertEquals("the kernel's BTF has no struct sk_buff member data", noData.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotBtfIsRefused() {
+        IOException e = assertThrows(IOException.class, () -> KernelBtf.parse(ByteBuffer.wrap(new byte[64]), "x"));
+        assertEquals("x is not BTF (no 0xeB9F magic)", e.getMessage());
+    }
+
+    @Test
+    void aKernelWithoutBtfHasNoLayoutAndSaysWhy() {
+        IOException e = assertThrows(IOException.class, () -> SkbLayout.read(Path.of("/nonexistent/vmlinux"), "5.4.0"));
+        assertEquals("kernel 5.4.0 has no BTF (/nonexistent/vmlinux): CONFIG_DEBUG_INFO_BTF is off", e.getMessage());
+    }
+
+    /** The running kernel's sk_buff, against pahole's reading of the same BTF. */
+    @Test
+    void theRunningKernelsSkbLayoutIsPaholes() throws Exception {
+        assertTrue(Files.isReadable(VMLINUX), "this machine's kernel has BTF");
+        Process pahole = new ProcessBuilder("pahole", "-C", "sk_buff", VMLINUX.toString()).redirectErrorStream(true).start();
+        String text = new String(pahole.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, pahole.waitFor(), text);
+        Map<String, Integer> offsets = new HashMap<>();
+        Matcher m = Pattern.compile("[*\\s](head|data|network_header|sk);\\s+/\\*\\s+(\\d+)\\s").matcher(text);
+        while (m.find()) offsets.put(m.group(1), Integer.parseInt(m.group(2)));
+        assertEquals(4, offsets.size(), text);
+        assertEquals(new SkbLayout(offsets.get("head"), offsets.get("data"), offsets.get("network_header"), offsets.get("sk")),
+                SkbLayout.read(VMLINUX, "running"));
+    }
+
+    /** Builds a little-endian BTF blob: header, types, strings. */
+    private static final class Blob {
+        private final ByteArrayOutputStream types = new ByteArrayOutputStream(), strings = new ByteArrayOutputStream();
+        private int next = 1;
+
+        Blob() {
+            strings.write(0);
+        }
+
+        int str(String s) {
+            int at = strings.size();
+            strings.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+            strings.write(0);
+            return at;
+        }
+
+        /** One btf_type (kind may carry 0x80: kind_flag) and its trailing words; returns its id. */
+        int type(String name, int kind, int vlen, int sizeOrType, int[] trailing) {
+            int flag = (kind & 0x80) != 0 ? 1 << 31 : 0;
+            ByteBuffer t = ByteBuffer.allocate(12 + 4 * trailing.length).order(ByteOrder.LITTLE_ENDIAN);
+            t.putInt(name == null ? 0 : str(name)).putInt(flag | (kind & 0x1f) << 24 | vlen).putInt(sizeOrType);
+            for (int w : trailing) t.putInt(w);
+            types.writeBytes(t.array());
+            return next++;
+        }
+
+        ByteBuffer bytes() {
+            ByteBuffer b = ByteBuffer.allocate(24 + types.size() + strings.size()).order(ByteOrder.LITTLE_ENDIAN);
+            b.putShort((short) 0xeB9F).put((byte) 1).put((byte) 0).putInt(24)
+                    .putInt(0).putInt(types.size()).putInt(types.size()).putInt(strings.size());
+            b.put(types.toByteArray()).put(strings.toByteArray());
+            return b.flip();
+        }
+    }
+}
