@@ -518,9 +518,11 @@ static __always_inline void rx_segment_options(u64 at, u32 len, struct rx_segmen
 }
 
 /* The headers of the segment in skb, from its IP header: at data where the core has not yet
- * set network_header (DEV), else at head + network_header. 0 when it is not TCP over IP (or
- * IPv6 with extension headers before TCP). The payload is IP's length less both headers. */
-static __always_inline int rx_segment_read(u64 skb, int ip_at_data, struct rx_segment *r)
+ * set network_header (DEV), else at head + network_header. Returns the IP packet's length
+ * (what DEV saw as the skb's; 1 where IP's length field is 0, a BIG TCP packet), or 0 when it
+ * is not TCP over IP (or IPv6 with extension headers before TCP). The payload is IP's length
+ * less both headers. */
+static __always_inline u32 rx_segment_read(u64 skb, int ip_at_data, struct rx_segment *r)
 {
 	u64 ip = 0;
 	if (ip_at_data) {
@@ -569,7 +571,7 @@ static __always_inline int rx_segment_read(u64 skb, int ip_at_data, struct rx_se
 	r->payload = iplen > thoff + doff ? iplen - thoff - doff : 0;
 	if ((r->flags & 2) && doff > 20)
 		rx_segment_options(ip + thoff + 20, doff - 20, r);
-	return 1;
+	return iplen ? iplen : 1;
 }
 #endif
 
@@ -589,16 +591,22 @@ static __always_inline int rx_owner_quiet(u64 skb)
 }
 #endif
 
+#ifdef RX_SKB_HEAD
+static __always_inline void rx_segment_submit(void *ctx, u64 ts, u64 skb, u64 sk, u8 at, struct rx_segment *r)
+{
+	rx_init_at(&r->h, ts, RX_SEGMENT, sizeof(*r), skb, sk);
+	r->at = at;
+	rx_submit(ctx, r, sizeof(*r));
+}
+#endif
+
 /* The segment's headers as an RX_SEGMENT record, where this kernel lets them be read. */
 static __always_inline void rx_emit_segment(void *ctx, u64 ts, u64 skb, u64 sk, u8 at, int ip_at_data)
 {
 #ifdef RX_SKB_HEAD
 	struct rx_segment r = {};
-	if (!skb || !rx_segment_read(skb, ip_at_data, &r))
-		return;
-	rx_init_at(&r.h, ts, RX_SEGMENT, sizeof(r), skb, sk);
-	r.at = at;
-	rx_submit(ctx, &r, sizeof(r));
+	if (skb && rx_segment_read(skb, ip_at_data, &r))
+		rx_segment_submit(ctx, ts, skb, sk, at, &r);
 #endif
 }
 
@@ -621,12 +629,14 @@ static __always_inline void rx_flush(void *ctx, u64 skb)
 #endif
 }
 
-/* A drop or reset of an skb that was not sampled: its DEV stage from this CPU's slot, if it is there. */
-static __always_inline void rx_emit_unsampled_dev(void *ctx, u64 skb)
+/* A drop or reset of an skb that was not sampled: its DEV stage from this CPU's slot, if it is
+ * there. With the skb's IP length (0 or 1: unknown), a slot whose DEV saw another length is
+ * another skb's that had the address before (freed unseen, perhaps on another CPU): not this path's. */
+static __always_inline void rx_emit_unsampled_dev(void *ctx, u64 skb, u32 iplen)
 {
 #ifdef RX_MARKS
 	struct rx_recent *slot = rx_recent_slot(skb);
-	if (skb && slot && slot->skb == skb && !slot->sampled) {
+	if (skb && slot && slot->skb == skb && !slot->sampled && (iplen <= 1 || slot->len == iplen)) {
 		char unnamed[16] = {};
 		rx_emit_dev(ctx, slot->dev_ns, slot->len, unnamed, skb);
 		slot->sampled = 1; /* its later stages in this softirq are recorded too */
@@ -645,7 +655,7 @@ static __always_inline void rx_promote(void *ctx, u64 skb)
 		rx_flush(ctx, skb);
 		return;
 	}
-	rx_emit_unsampled_dev(ctx, skb);
+	rx_emit_unsampled_dev(ctx, skb, 0);
 	struct rx_mark m = {};
 	rx_sampled.update(&skb, &m);
 #endif
@@ -1080,13 +1090,21 @@ TRACEPOINT_PROBE(skb, kfree_skb)
 #endif
 	/* a drop whose segment's socket no hook showed and no socket owns is kept even with a filter:
 	 * nothing tells whose it was */
+	u32 iplen = 0;
+#ifdef RX_SKB_HEAD
+	struct rx_segment seg = {};
+	iplen = rx_segment_read(skb, 0, &seg);
+#endif
 	if (rx_traced(skb)) {
 		rx_flush(args, skb);
 		rx_untrace(skb);
 	} else {
-		rx_emit_unsampled_dev(args, skb);
+		rx_emit_unsampled_dev(args, skb, iplen);
 	}
-	rx_emit_segment(args, bpf_ktime_get_ns(), skb, r.h.sk, RX_SEG_DROP, 0);
+#ifdef RX_SKB_HEAD
+	if (iplen)
+		rx_segment_submit(args, bpf_ktime_get_ns(), skb, r.h.sk, RX_SEG_DROP, &seg);
+#endif
 	rx_init(&r.h, RX_DROP, sizeof(r), skb, r.h.sk);
 	r.location = (u64)args->location;
 	r.protocol = args->protocol;
@@ -1192,6 +1210,46 @@ TRACEPOINT_PROBE(tcp, tcp_retransmit_skb)
 #endif
 
 #ifdef RX_HOOK_sock__inet_sock_set_state
+#ifdef RX_TP_SRTT_US
+/* A tcp_sock bitfield, at the bit offset and width the agent found in the kernel's BTF. */
+#define RX_TP_BITS(sk, NAME) rx_tp_bits(sk, RX_TP_##NAME##_AT, RX_TP_##NAME##_BITS)
+static __always_inline u32 rx_tp_bits(u64 sk, u32 at, u32 width)
+{
+	u16 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)(sk + at / 8));
+	return (v >> (at % 8)) & ((1u << width) - 1);
+}
+
+/* Once per connection, as it becomes established: what its handshake agreed. */
+static __always_inline void rx_emit_handshake(void *ctx, u64 sk, struct rx_tuple *t, int active)
+{
+	struct rx_handshake r = {};
+	rx_init(&r.h, RX_HANDSHAKE, sizeof(r), 0, sk);
+	__builtin_memcpy(&r.t, t, sizeof(r.t));
+	bpf_probe_read_kernel(&r.rtt_us, sizeof(r.rtt_us), (void *)(sk + RX_TP_SRTT_US));
+	r.rtt_us >>= 3; /* srtt_us is kept times 8 */
+	bpf_probe_read_kernel(&r.peer_mss, sizeof(r.peer_mss), (void *)(sk + RX_TP_MSS_CLAMP));
+	bpf_probe_read_kernel(&r.mss, sizeof(r.mss), (void *)(sk + RX_TP_ADVMSS));
+	if (RX_TP_BITS(sk, WSCALE_OK)) {
+		r.options |= RX_OPT_WSCALE;
+		r.peer_wscale = RX_TP_BITS(sk, SND_WSCALE);
+		r.wscale = RX_TP_BITS(sk, RCV_WSCALE);
+	}
+	if (RX_TP_BITS(sk, SACK_OK))
+		r.options |= RX_OPT_SACK_OK;
+	if (RX_TP_BITS(sk, TSTAMP_OK)) {
+		r.options |= RX_OPT_TIMESTAMP;
+		r.mss += 12; /* agreed timestamps took their option's 12 bytes off advmss after the SYN offered it */
+	}
+	r.active = active;
+	bpf_probe_read_kernel(&r.isn, sizeof(r.isn), (void *)(sk + RX_TP_SND_UNA));
+	bpf_probe_read_kernel(&r.peer_isn, sizeof(r.peer_isn), (void *)(sk + RX_TP_RCV_NXT));
+	r.isn -= 1;
+	r.peer_isn -= 1;
+	rx_submit(ctx, &r, sizeof(r));
+}
+#endif
+
 TRACEPOINT_PROBE(sock, inet_sock_set_state)
 {
 	if (args->protocol != RX_IPPROTO_TCP)
@@ -1213,6 +1271,10 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state)
 	}
 	if (rx_quiet(s))
 		return 0;
+#ifdef RX_TP_SRTT_US
+	if (args->newstate == RX_TCP_ESTABLISHED && (args->oldstate == RX_TCP_SYN_SENT || args->oldstate == RX_TCP_SYN_RECV))
+		rx_emit_handshake(args, sk, &r.t, args->oldstate == RX_TCP_SYN_SENT);
+#endif
 #ifdef RX_PATHS_ALL
 	rx_init(&r.h, RX_STATE, sizeof(r), 0, sk);
 	r.oldstate = args->oldstate;

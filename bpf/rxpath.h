@@ -37,6 +37,7 @@ enum rx_record_type {
 	RX_STATE = 15,       /* sock:inet_sock_set_state (TCP only) */
 	RX_SOCK = 16,        /* not emitted by a program: the agent's read of one rx_socks entry (struct rx_sock_record) */
 	RX_SEGMENT = 17,     /* a segment's IP and TCP headers (kernels with BTF), read where enum rx_segment_at says */
+	RX_HANDSHAKE = 18,   /* sock:inet_sock_set_state to ESTABLISHED: what the handshake agreed (kernels with BTF) */
 };
 
 /* Per-CPU counters the programs keep about themselves (BPF_PERCPU_ARRAY rx_stats). */
@@ -55,7 +56,9 @@ enum rx_stat {
 
 /* The states in include/net/tcp_states.h: they are uapi (ss and /proc/net/tcp print them)
  * and have not changed since they were defined. */
+#define RX_TCP_ESTABLISHED 1
 #define RX_TCP_SYN_SENT 2
+#define RX_TCP_SYN_RECV 3
 #define RX_TCP_CLOSE 7
 #define RX_TCP_LISTEN 10
 
@@ -240,6 +243,23 @@ struct rx_segment {
 	__u16 mss;            /* the MSS option */
 	__u16 pad;
 	__u32 pad2;
+};                        /* 96 bytes */
+
+/* A connection's handshake, read from its tcp_sock as it becomes established. */
+struct rx_handshake {
+	struct rx_header h;   /* sk: the socket */
+	struct rx_tuple t;    /* s = local end, d = remote */
+	__u32 rtt_us;         /* its round trip, the socket's first RTT sample: SYN sent to SYN-ACK received
+	                         where this end connected, SYN-ACK sent to ACK received where it accepted */
+	__u16 peer_mss;       /* the MSS the peer offered (rx_opt.mss_clamp: its option, lowered by TCP_MAXSEG) */
+	__u16 mss;            /* the MSS this end offered (advmss) */
+	__u8 peer_wscale;     /* the peer's window scale shift, with RX_OPT_WSCALE */
+	__u8 wscale;          /* this end's */
+	__u8 options;         /* RX_OPT_WSCALE, RX_OPT_SACK_OK, RX_OPT_TIMESTAMP: what both ends agreed */
+	__u8 active;          /* 1: this end connected; 0: it accepted */
+	__u32 isn;            /* this end's initial sequence number (snd_una - 1: its SYN is acknowledged) */
+	__u32 peer_isn;       /* the peer's (rcv_nxt - 1: its SYN is received) */
+	__u32 pad;
 };                        /* 96 bytes */
 
 /* ---- per-socket counters: the exact channel, independent of the rings ----

@@ -25,6 +25,7 @@ union rx_any {
 	struct rx_retransmit rt;
 	struct rx_state st;
 	struct rx_segment seg;
+	struct rx_handshake hs;
 	struct rx_sock sock;
 };
 BPF_PERCPU_ARRAY(scratch, union rx_any, 1);
@@ -180,6 +181,14 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getppid)
 	seg->seq = 0xf1f2f3f4; seg->ack = 0xf5f6f7f8; seg->window = 0xf9fa; seg->payload = 0x0fb0; seg->flags = 0x12;
 	seg->at = RX_SEG_RESET; seg->options = RX_OPT_MSS | RX_OPT_WSCALE | RX_OPT_TIMESTAMP; seg->wscale = 7; seg->mss = 0xfcfd;
 	events.perf_submit(args, seg, sizeof(*seg));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_handshake *hs = (struct rx_handshake *)u;
+	hdr(&hs->h, RX_HANDSHAKE, sizeof(*hs));
+	tuple6(&hs->t);
+	hs->rtt_us = 0xe1e2e3e4; hs->peer_mss = 0xe5e6; hs->mss = 0xe7e8; hs->peer_wscale = 9; hs->wscale = 14;
+	hs->options = RX_OPT_WSCALE | RX_OPT_SACK_OK; hs->active = 1; hs->isn = 0xd1d2d3d4; hs->peer_isn = 0xd5d6d7d8;
+	events.perf_submit(args, hs, sizeof(*hs));
 
 	/* a closed socket's entry: the agent's pass hands it over and deletes it */
 	__builtin_memset(u, 0, sizeof(*u));

@@ -48,6 +48,10 @@ class AgentProcessKernelTest {
         assertTrue(out.stream().anyMatch(l -> l.contains("SOCKET") && l.contains("sock_queue") && l.contains(flow) && l.contains("len=4321")),
                 "the segment queued to the socket, with its port and length");
         assertTrue(out.stream().anyMatch(l -> l.contains("TCP_SYN_RECV -> TCP_ESTABLISHED") && l.contains(flow)), "state names");
+        assertTrue(out.stream().anyMatch(l -> l.contains(" handshake ") && l.contains(flow + " ") && l.contains("accepted rtt=")
+                && l.contains("peer_mss=65495")), "the accepted connection's handshake");
+        assertTrue(out.stream().anyMatch(l -> l.contains(" segment ") && l.contains(flow) && l.contains("[P.]") && l.contains("tcplen=4321")),
+                "the data segment's header");
 
         new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "agent exits on SIGINT");
@@ -93,6 +97,7 @@ class AgentProcessKernelTest {
         assertEquals(0, p.exitValue(), text);
         assertTrue(text.contains("net:netif_receive_skb") && text.contains("attached"), text);
         assertTrue(text.lines().anyMatch(l -> l.matches("TCP\\s+tcp_v4_rcv\\s+.*")), text);
+        assertTrue(text.contains("segment headers and handshakes: read, at the kernel's BTF offsets (sk_buff head@"), text);
         if (!Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe"))) {
             assertTrue(text.lines().anyMatch(l -> l.contains(" tcp_v4_rcv ") && l.contains("unavailable") && l.contains("kprobe: ")
                     && l.contains("no kprobes")), text);

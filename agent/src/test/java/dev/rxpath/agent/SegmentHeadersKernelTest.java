@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rxpath.agent.event.TcpHandshake;
+import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.agent.path.Verdict;
+import dev.rxpath.agent.probe.Hook;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.api.TcpText;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -16,8 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Segments' TCP headers, read by the programs through the running kernel's sk_buff layout
- * (from its BTF): a loopback connection's handshake, data and close, and a refused SYN.
+ * Segments' TCP headers and connections' handshakes, read by the programs at the running
+ * kernel's struct offsets (from its BTF): a loopback connection's handshake, data and close,
+ * and a refused SYN.
  */
 class SegmentHeadersKernelTest {
     private static final int TOTAL = 200_000;
@@ -25,7 +32,7 @@ class SegmentHeadersKernelTest {
     @BeforeAll
     static void root() throws Exception {
         KernelTests.requireRoot();
-        assertTrue(KernelProbe.scan().skbLayout().isPresent(), "this kernel has BTF: " + KernelProbe.scan().skbLayoutMissing());
+        assertTrue(KernelProbe.scan().structOffsets().isPresent(), "this kernel has BTF: " + KernelProbe.scan().structOffsetsMissing());
     }
 
     /**
@@ -37,12 +44,15 @@ class SegmentHeadersKernelTest {
     void aLoopbackConnectionsSegmentsCarryTheirHeaders() throws Exception {
         Traffic.Transfer t;
         List<ReceivePath> toServer, toClient;
+        Flow server, client;
         try (RunningAgent running = RunningAgent.start(Pipeline.Limits.DEFAULT)) {
             t = Traffic.loopback(InetAddress.getByName("127.0.0.1"), TOTAL);
             running.settleAndClose();
             assertEquals(0, running.out.lost.get(), "records lost");
             toServer = withHeaders(running.out.toPort(t.serverPort()), t.clientPort());
             toClient = withHeaders(running.out.toPort(t.clientPort()), t.serverPort());
+            server = flow(running, t.serverPort(), t.clientPort());
+            client = flow(running, t.clientPort(), t.serverPort());
         }
         ReceivePath syn = only(toServer, TcpText.SYN, TcpText.SYN), synAck = only(toClient, TcpText.SYN | TcpText.ACK, TcpText.SYN | TcpText.ACK);
         assertEquals(65495, syn.tcp().mss(), syn.toString());
@@ -56,10 +66,19 @@ class SegmentHeadersKernelTest {
         List<ReceivePath> data = toServer.stream().filter(p -> p.tcp().payload() > 0)
                 .sorted(Comparator.comparingLong(p -> relative(p.tcp().seq(), isn))).toList();
         long next = 0;
+        int numbered = 0;
         for (ReceivePath p : data) {
             assertEquals(next, relative(p.tcp().seq(), isn), "each segment starts where the one before ended: " + p);
+            // where it reached the socket, numbered as Wireshark does from the socket's handshake:
+            // the first byte is 1, the SYN-ACK acknowledged as 1
+            if (p.sk() != 0) {
+                assertEquals(next + 1, p.tcp().relativeSeq(), p.toString());
+                assertEquals(1, p.tcp().relativeAck(), p.toString());
+                numbered++;
+            }
             next += p.tcp().payload();
         }
+        assertTrue(numbered > 0, "data segments that reached the socket");
         assertEquals(t.bytesRead(), next, "the data segments carry every byte read");
         // the FIN may ride on the last data ([FP.])
         ReceivePath fin = only(toServer, TcpText.FIN | TcpText.ACK, TcpText.FIN | TcpText.ACK | TcpText.PSH);
@@ -67,6 +86,31 @@ class SegmentHeadersKernelTest {
 
         assertTrue(syn.firstNs() < synAck.firstNs() && synAck.firstNs() < data.get(0).firstNs()
                 && data.get(data.size() - 1).firstNs() <= fin.firstNs(), "[S], [S.], data, [F.] in order");
+
+        // each socket's handshake as it was established: what the SYN and SYN-ACK above offered
+        for (Flow f : List.of(server, client)) {
+            TcpHandshake h = f.handshake();
+            assertNotNull(h, "the handshake of " + f.endpoints());
+            assertEquals(f == client, h.active(), h.toString());
+            assertEquals(65495, h.peerMss(), h.toString());
+            assertEquals(65495, h.mss(), h.toString());
+            assertEquals(syn.tcp().sackOk(), h.sackOk(), h.toString());
+            assertEquals(syn.tcp().timestamps(), h.timestamps(), h.toString());
+            assertEquals(syn.tcp().wscale(), f == client ? h.wscale() : h.peerWscale(), "the SYN's shift is the client's: " + h);
+            // the initial sequence numbers the sockets hold are the ones their SYNs carried
+            assertEquals(syn.tcp().seq(), f == client ? h.isn() : h.peerIsn(), h.toString());
+            assertEquals(synAck.tcp().seq(), f == client ? h.peerIsn() : h.isn(), h.toString());
+            assertEquals(synAck.tcp().wscale(), f == client ? h.peerWscale() : h.wscale(), "the SYN-ACK's the server's: " + h);
+            assertTrue(h.rttUs() > 0 && h.rttUs() * 1000 < f.lastNs() - f.firstNs(),
+                    "a round trip shorter than the connection: " + h + ", connection " + (f.lastNs() - f.firstNs()) + " ns");
+        }
+    }
+
+    private static Flow flow(RunningAgent running, int localPort, int remotePort) throws Exception {
+        List<Flow> flows = running.pipeline.flows().flows().stream().filter(f -> f.endpoints() != null
+                && f.endpoints().localPort() == localPort && f.endpoints().remotePort() == remotePort).toList();
+        assertEquals(1, flows.size(), () -> KernelTests.describe(flows));
+        return flows.get(0);
     }
 
     /** A SYN to a closed port is answered with a reset: the path names the SYN by its own headers. */
@@ -81,6 +125,42 @@ class SegmentHeadersKernelTest {
             assertEquals("[S]", TcpText.flags(syn.tcp().flags()), syn.toString());
             assertEquals(0, syn.tcp().payload(), syn.toString());
         }
+    }
+
+    /**
+     * A listener (backlog 1, so two connections wait for accept()) that never accepts, and
+     * holds each handshake until the client's first data (TCP_DEFER_ACCEPT): two clients'
+     * data fill its accept queue, and a third's finds it full. The kernel drops that segment
+     * (TCP_LISTEN_OVERFLOW where it names the reason); its path names it by its own headers.
+     */
+    @Test
+    void aSegmentThatFindsTheAcceptQueueFullIsDroppedAndNamed() throws Exception {
+        Inet4Address loopback = (Inet4Address) InetAddress.getByName("127.0.0.1");
+        try (RunningAgent running = RunningAgent.start(Pipeline.Limits.DEFAULT);
+             DeferAcceptListener listener = DeferAcceptListener.open(loopback, 1);
+             Socket late = new Socket(loopback, listener.port); Socket first = new Socket(loopback, listener.port);
+             Socket second = new Socket(loopback, listener.port)) {
+            first.getOutputStream().write(1);
+            second.getOutputStream().write(1);
+            Thread.sleep(200); // both are queued for accept()
+            late.getOutputStream().write(new byte[10]);
+            KernelTests.await("the late client's dropped data", 5000, () -> !overflowed(running, listener.port, late.getLocalPort()).isEmpty());
+            running.settleAndClose();
+            ReceivePath drop = overflowed(running, listener.port, late.getLocalPort()).get(0);
+            assertEquals(Verdict.DROPPED, drop.verdict(), drop.toString());
+            assertEquals(loopback, drop.endpoints().remote(), drop.toString());
+            assertEquals(10, drop.tcp().payload(), drop.toString());
+            assertTrue(drop.tcp().has(TcpText.ACK), drop.toString());
+            boolean named = KernelProbe.scan().format(Hook.KFREE_SKB).map(f -> f.symbols("reason").containsValue("TCP_LISTEN_OVERFLOW"))
+                    .orElse(false);
+            if (named) assertEquals("TCP_LISTEN_OVERFLOW", drop.reason(), drop.toString());
+        }
+    }
+
+    /** Dropped paths from the client's port to the listener's that carried data. */
+    private static List<ReceivePath> overflowed(RunningAgent running, int port, int clientPort) {
+        return running.out.where(p -> p.verdict() == Verdict.DROPPED && p.endpoints() != null && p.endpoints().localPort() == port
+                && p.endpoints().remotePort() == clientPort && p.tcp() != null && p.tcp().payload() > 0);
     }
 
     /** Paths whose header was read, between the two ports. */

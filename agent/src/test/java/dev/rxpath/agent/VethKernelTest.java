@@ -2,6 +2,7 @@ package dev.rxpath.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rxpath.agent.flow.Flow;
@@ -67,6 +68,11 @@ class VethKernelTest {
         assertEquals(total, flow.bytesDelivered());
         assertEquals(readerPid, flow.reader().tgid());
         assertEquals("java", flow.reader().comm());
+        // the veths' MTU 1500: each end offered 1500 - 20 (IP) - 20 (TCP); the receiver accepted
+        assertNotNull(flow.handshake(), "the handshake, read from the socket as it was established");
+        assertEquals(1460, flow.handshake().peerMss(), flow.handshake().toString());
+        assertEquals(1460, flow.handshake().mss(), flow.handshake().toString());
+        assertFalse(flow.handshake().active(), flow.handshake().toString());
 
         List<ReceivePath> payload = out.where(p -> p.sk() == flow.sk() && PathCollector.carriedPayload(p));
         assertFalse(payload.isEmpty());

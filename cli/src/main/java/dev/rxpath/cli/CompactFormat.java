@@ -17,10 +17,17 @@ final class CompactFormat {
 
     private final ZoneId zone;
     private final boolean colour;
+    private final boolean absoluteSeq;
 
     CompactFormat(ZoneId zone, boolean colour) {
+        this(zone, colour, false);
+    }
+
+    /** @param absoluteSeq sequence numbers as sent, not relative to the connection's initial ones (tcpdump -S) */
+    CompactFormat(ZoneId zone, boolean colour, boolean absoluteSeq) {
         this.zone = zone;
         this.colour = colour;
+        this.absoluteSeq = absoluteSeq;
     }
 
     /**
@@ -33,7 +40,7 @@ final class CompactFormat {
         s.append(verdict(p.getVerdict())).append(' ');
         s.append(String.format("%9s ", Display.duration(p.getTotal())));
         s.append(Display.stages(p)).append(' ');
-        if (p.hasTcp()) s.append(' ').append(Display.tcp(p.getTcp())).append(' ');
+        if (p.hasTcp()) s.append(' ').append(Display.tcp(p.getTcp(), absoluteSeq)).append(' ');
         if (!p.getDevice().isEmpty()) s.append(" dev=").append(p.getDevice());
         if (p.getPayload() > 0) s.append(" len=").append(p.getPayload());
         if (p.getCopied() > 0) s.append(" copied=").append(p.getCopied());
@@ -61,6 +68,7 @@ final class CompactFormat {
         s.append(" drops=").append(Display.drops(f));
         s.append(" p99=").append(Display.p99(f));
         s.append(" srtt=").append(f.getSrttUs()).append("us ");
+        if (f.hasHandshake()) s.append(' ').append(Display.handshake(f.getHandshake())).append(' ');
         if (f.hasReader()) s.append(reader(f.getReader()));
         s.append(" last=").append(Display.time(f.getLastActive(), zone));
         return s.toString();

@@ -6,6 +6,7 @@ import com.google.protobuf.util.Durations;
 import dev.rxpath.api.TcpText;
 import dev.rxpath.api.v1.Endpoints;
 import dev.rxpath.api.v1.Flow;
+import dev.rxpath.api.v1.Handshake;
 import dev.rxpath.api.v1.LostEvent;
 import dev.rxpath.api.v1.ReceivePath;
 import dev.rxpath.api.v1.StageTime;
@@ -66,10 +67,27 @@ final class Display {
         return p.hasEndpoints() ? remote(p.getEndpoints()) + " -> " + local(p.getEndpoints()) : "skb=" + Long.toHexString(p.getSkb());
     }
 
-    /** "[S.] seq=1 ack=1 win=65483 mss=65495 wscale=7 sackOK TS tcplen=0", as tcpdump shows a header. */
-    static String tcp(TcpHeader t) {
-        return TcpText.header(t.getFlags(), t.getSeq() & 0xffffffffL, t.getAck() & 0xffffffffL, t.getWindow(), t.getMss(), t.hasWscale() ? t.getWscale() : -1,
+    /**
+     * "[P.] seq=1 ack=1 win=512 tcplen=100", as tcpdump shows a header: numbers relative to the
+     * connection's initial ones where the agent knows them, unless {@code absolute}.
+     */
+    static String tcp(TcpHeader t, boolean absolute) {
+        long seq = !absolute && t.hasRelativeSeq() ? t.getRelativeSeq() : t.getSeq(), ack = !absolute && t.hasRelativeAck() ? t.getRelativeAck() : t.getAck();
+        return TcpText.header(t.getFlags(), seq & 0xffffffffL, ack & 0xffffffffL, t.getWindow(), t.getMss(), t.hasWscale() ? t.getWscale() : -1,
                 t.getSackOk(), t.getTimestamps()) + " tcplen=" + t.getPayload();
+    }
+
+    /**
+     * "handshake=45.0us(accepted) peer-mss=1460 mss=1460 wscale=7/7 sackOK TS": the round trip,
+     * which end connected, the peer's MSS and ours, the shifts (peer's/ours) and what both offered.
+     */
+    static String handshake(Handshake h) {
+        StringBuilder s = new StringBuilder("handshake=").append(duration(h.getRtt())).append(h.getActive() ? "(connected)" : "(accepted)");
+        s.append(" peer-mss=").append(h.getPeerMss()).append(" mss=").append(h.getMss());
+        if (h.hasPeerWscale()) s.append(" wscale=").append(h.getPeerWscale()).append('/').append(h.getWscale());
+        if (h.getSackOk()) s.append(" sackOK");
+        if (h.getTimestamps()) s.append(" TS");
+        return s.toString();
     }
 
     /** When the path entered: its first stage. */

@@ -27,6 +27,10 @@ final class ObserveCommand extends AgentCommand {
     @Option(names = {"-f", "--follow"}, description = "Keep printing paths as they finish, until Ctrl-C.")
     boolean follow;
 
+    @Option(names = {"-S", "--absolute-seq"},
+            description = "Sequence and acknowledgement numbers as sent, not relative to the connection's initial ones (as tcpdump -S).")
+    boolean absoluteSeq;
+
     @Mixin
     PathFilterOptions filters;
 
@@ -41,7 +45,7 @@ final class ObserveCommand extends AgentCommand {
         switch (output.format) {
             case JSON -> paths.forEachRemaining(response -> out.println(Output.json(response)));
             case COMPACT -> {
-                CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), terminal);
+                CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), terminal, absoluteSeq);
                 paths.forEachRemaining(response -> {
                     if (response.hasLost()) out.println(Display.lost(response.getLost()));
                     else if (response.hasPath()) out.println(compact.path(response.getPath()));

@@ -9,6 +9,8 @@ import com.google.protobuf.util.Durations;
 import dev.rxpath.api.v1.CloseReason;
 import dev.rxpath.api.v1.Endpoints;
 import dev.rxpath.api.v1.Family;
+import dev.rxpath.api.v1.Flow;
+import dev.rxpath.api.v1.Handshake;
 import dev.rxpath.api.v1.LostEvent;
 import dev.rxpath.api.v1.LostSource;
 import dev.rxpath.api.v1.ReceivePath;
@@ -78,6 +80,35 @@ class CompactFormatTest {
         assertEquals("10:00:00.000000 127.0.0.1:43985 -> 127.0.0.1:54652              DROPPED        7.9us DEV > END 7.9us "
                         + " [F.] seq=4002076375 ack=557867795 win=98 tcplen=0  reason=QUEUE_PURGE at=SOCKET (at close) site=sk_stream_kill_queues+0x57",
                 plain.path(path));
+    }
+
+    /** Relative numbers where the agent knew the connection's initial ones, absolute with -S (as tcpdump). */
+    @Test
+    void sequenceNumbersAreRelativeUnlessAskedForAsSent() {
+        ReceivePath path = ReceivePath.newBuilder().setVerdict(Verdict.VERDICT_DELIVERED)
+                .addStages(stage(Stage.STAGE_DEV, 0, 0, false)).setTotal(Durations.fromNanos(0))
+                .setTcp(TcpHeader.newBuilder().setFlags(0x18).setSeq((int) 3598781899L).setAck(1310629589).setWindow(512).setPayload(100)
+                        .setRelativeSeq(101).setRelativeAck(1))
+                .build();
+        assertTrue(plain.path(path).endsWith(" [P.] seq=101 ack=1 win=512 tcplen=100"), plain.path(path));
+        String absolute = new CompactFormat(ZoneOffset.UTC, false, true).path(path);
+        assertTrue(absolute.endsWith(" [P.] seq=3598781899 ack=1310629589 win=512 tcplen=100"), absolute);
+    }
+
+    /** An accepted connection's handshake: its round trip, the MSS each end offered, the shifts, the options. */
+    @Test
+    void aFlowShowsItsHandshake() {
+        Flow flow = Flow.newBuilder().setEndpoints(Endpoints.newBuilder().setFamily(Family.FAMILY_INET)
+                        .setRemoteIp("10.231.0.1").setRemotePort(40000).setLocalIp("10.231.0.2").setLocalPort(8080))
+                .setState("ESTABLISHED").setSrttUs(45)
+                .setHandshake(Handshake.newBuilder().setRtt(Durations.fromNanos(45_000)).setPeerMss(1460).setMss(1460)
+                        .setPeerWscale(7).setWscale(9).setSackOk(true).setTimestamps(true))
+                .build();
+        String line = plain.flow(flow);
+        assertTrue(line.contains(" srtt=45us  handshake=45.0us(accepted) peer-mss=1460 mss=1460 wscale=7/9 sackOK TS "), line);
+        String noScaling = plain.flow(flow.toBuilder().setHandshake(flow.getHandshake().toBuilder().clearPeerWscale().clearWscale()
+                .setActive(true).setSackOk(false)).build());
+        assertTrue(noScaling.contains(" handshake=45.0us(connected) peer-mss=1460 mss=1460 TS "), noScaling);
     }
 
     @Test

@@ -78,6 +78,9 @@ public sealed interface Event {
         public static final int AT_FIRST = 1, AT_DROP = 2, AT_RESET = 3;
     }
 
+    /** A connection's handshake as it became established (struct rx_handshake); tuple: local end as source. */
+    record Handshake(Header header, Tuple tuple, TcpHandshake handshake) implements Event {}
+
     /**
      * One socket's exact counters (struct rx_sock), read by the agent from the kernel's map.
      *

@@ -78,6 +78,7 @@ public final class EventDecoder {
                     b.getInt(p + 44) & 0xffffffffL, u16(b, p + 48), u16(b, p + 50),
                     (b.get(p + 54) & OPT_MSS) != 0 ? u16(b, p + 56) : 0, (b.get(p + 54) & OPT_WSCALE) != 0 ? b.get(p + 55) & 0xff : -1,
                     (b.get(p + 54) & OPT_SACK_OK) != 0, (b.get(p + 54) & OPT_TIMESTAMP) != 0), b.get(p + 53));
+            case HANDSHAKE -> handshake(h, b, p);
         };
     }
 
@@ -108,6 +109,14 @@ public final class EventDecoder {
         int family = u16(b, at + T_FAMILY), length = family == AF_INET6 ? 16 : 4; // network order; IPv4 in the first four
         return new Event.Tuple(family, addresses.get(b, at + T_SADDR, length), u16(b, at + T_SPORT),
                 addresses.get(b, at + T_DADDR, length), u16(b, at + T_DPORT));
+    }
+
+    private Event.Handshake handshake(Event.Header h, ByteBuffer b, int p) {
+        int options = b.get(p + 50);
+        boolean wscale = (options & OPT_WSCALE) != 0;
+        return new Event.Handshake(h, tuple(b, p), new TcpHandshake(b.getInt(p + 40) & 0xffffffffL, u16(b, p + 44), u16(b, p + 46),
+                wscale ? b.get(p + 48) & 0xff : -1, wscale ? b.get(p + 49) & 0xff : -1, (options & OPT_SACK_OK) != 0,
+                (options & OPT_TIMESTAMP) != 0, b.get(p + 51) != 0, b.getInt(p + 52) & 0xffffffffL, b.getInt(p + 56) & 0xffffffffL));
     }
 
     private Event.Task task(ByteBuffer b, int at) {

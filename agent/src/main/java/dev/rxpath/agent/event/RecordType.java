@@ -20,12 +20,13 @@ public enum RecordType {
     /** Not from a ring: one rx_socks entry as the agent read it (struct rx_sock_record). */
     SOCK(16, 248, Stage.SOCKET_EVENT),
     /** A segment's headers; its stage is TCP's, the header it carries, not one of the path's. */
-    SEGMENT(17, 96, Stage.TCP);
+    SEGMENT(17, 96, Stage.TCP),
+    HANDSHAKE(18, 96, Stage.SOCKET_EVENT);
 
     /** RX_ABI_VERSION in bpf/rxpath.h, the layout these sizes and the decoder's offsets describe. */
     public static final int ABI_VERSION = 2;
 
-    private static final RecordType[] BY_ID = new RecordType[18];
+    private static final RecordType[] BY_ID = new RecordType[19];
 
     static {
         for (RecordType t : values()) BY_ID[t.id] = t;

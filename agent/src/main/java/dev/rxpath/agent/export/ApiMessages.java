@@ -4,6 +4,7 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.event.TcpHandshake;
 import dev.rxpath.agent.event.TcpHeader;
 import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.path.Endpoints;
@@ -86,6 +87,7 @@ final class ApiMessages {
                 .setCounted(f.counted());
         if (f.endpoints() != null) b.setEndpoints(endpoints(f.endpoints()));
         if (f.reader() != null) b.setReader(task(f.reader()));
+        if (f.handshake() != null) b.setHandshake(handshake(f.handshake()));
         if (f.state() != null) b.setState(f.state());
         for (dev.rxpath.agent.path.Verdict v : dev.rxpath.agent.path.Verdict.values()) {
             if (f.paths(v) > 0) b.putVerdicts(v.name(), f.paths(v));
@@ -130,6 +132,15 @@ final class ApiMessages {
                 .setAck((int) t.ack()).setWindow(t.window()).setPayload(t.payload()).setMss(t.mss()).setSackOk(t.sackOk())
                 .setTimestamps(t.timestamps());
         if (t.wscale() >= 0) b.setWscale(t.wscale());
+        if (t.relativeSeq() >= 0) b.setRelativeSeq((int) t.relativeSeq());
+        if (t.relativeAck() >= 0) b.setRelativeAck((int) t.relativeAck());
+        return b.build();
+    }
+
+    static dev.rxpath.api.v1.Handshake handshake(TcpHandshake h) {
+        dev.rxpath.api.v1.Handshake.Builder b = dev.rxpath.api.v1.Handshake.newBuilder().setRtt(duration(h.rttUs() * 1000))
+                .setPeerMss(h.peerMss()).setMss(h.mss()).setSackOk(h.sackOk()).setTimestamps(h.timestamps()).setActive(h.active());
+        if (h.peerWscale() >= 0) b.setPeerWscale(h.peerWscale()).setWscale(h.wscale());
         return b.build();
     }
 

@@ -3,6 +3,7 @@ package dev.rxpath.agent.export;
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.event.TcpHandshake;
 import dev.rxpath.agent.probe.KernelNames;
 import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.ring.Handoff;
@@ -112,6 +113,12 @@ public final class EventPrinter implements EventSink {
                 default -> String.valueOf(g.at());
             };
             return String.format("%s %s tcplen=%d at=%s", flow(g.tuple()), g.tcp(), g.tcp().payload(), at);
+        }
+        if (e instanceof Event.Handshake h) {
+            TcpHandshake t = h.handshake();
+            return String.format("%s %s rtt=%dus peer_mss=%d mss=%d wscale=%d/%d%s%s isn=%d peer_isn=%d sk=%x", flow(h.tuple()),
+                    t.active() ? "connected" : "accepted", t.rttUs(), t.peerMss(), t.mss(), t.peerWscale(), t.wscale(),
+                    t.sackOk() ? " sackOK" : "", t.timestamps() ? " TS" : "", t.isn(), t.peerIsn(), h.header().sk());
         }
         Event.StateChange s = (Event.StateChange) e;
         return String.format("%s %s -> %s sk=%x", flow(s.tuple()), names.tcpState(s.oldState()), names.tcpState(s.newState()),

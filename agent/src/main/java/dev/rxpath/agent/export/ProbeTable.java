@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * {@code rxpath agent --probe}: every hook point, the mechanism that attached it or
  * "unavailable", and why a better mechanism (or every one) was not used; then whether the
- * programs can read segments' headers (they need the kernel's sk_buff layout from its BTF).
+ * programs can read segments' headers and handshakes (they need the kernel's struct offsets from its BTF).
  */
 public final class ProbeTable {
     private ProbeTable() {}
@@ -21,7 +21,7 @@ public final class ProbeTable {
             out.printf("%-13s %-30s %-12s %-17s %s%n", s.hook().stage(), s.hook().target(),
                     s.attached() ? "attached" : "unavailable", s.attachment(), s.reason());
         }
-        out.println(kernel.skbLayout().map(l -> "segment headers: read, with the kernel's BTF layout (" + l + ")")
-                .orElse("segment headers: unavailable: " + kernel.skbLayoutMissing()));
+        out.println(kernel.structOffsets().map(o -> "segment headers and handshakes: read, at the kernel's BTF offsets (" + o + ")")
+                .orElse("segment headers and handshakes: unavailable: " + kernel.structOffsetsMissing()));
     }
 }

@@ -2,6 +2,7 @@ package dev.rxpath.agent.flow;
 
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.Stage;
+import dev.rxpath.agent.event.TcpHandshake;
 import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.path.Verdict;
@@ -37,6 +38,8 @@ public final class Flow {
     private Map<String, Long> drops = Map.of();
     /** Paths by verdict; made with the first path: with sampling most sockets have none. */
     private long[] verdicts;
+    /** What its handshake agreed, where the kernel let it be read and the agent saw it happen. */
+    private TcpHandshake handshake;
     /** Created with the first path: most sockets see few or none. */
     private PathLatency latency;
 
@@ -62,6 +65,9 @@ public final class Flow {
             if (endpoints == null) endpoints = Endpoints.localFirst(r.tuple());
         } else if (e instanceof Event.Retransmit r) {
             if (endpoints == null) endpoints = Endpoints.localFirst(r.tuple());
+        } else if (e instanceof Event.Handshake h) {
+            handshake = h.handshake();
+            if (endpoints == null || endpoints.remotePort() == 0) endpoints = Endpoints.localFirst(h.tuple());
         } else if (e instanceof Event.StateChange s) {
             if (states.isEmpty()) states = new ArrayList<>(4);
             states.add(new StateChange(s.header().tsNs(), names.tcpState(s.oldState()), names.tcpState(s.newState())));
@@ -134,6 +140,11 @@ public final class Flow {
     /** The process that last read from the socket, or null. */
     public Event.Task reader() {
         return reader;
+    }
+
+    /** What its handshake agreed, or null: the kernel has no BTF, or the connection predates the agent. */
+    public TcpHandshake handshake() {
+        return handshake;
     }
 
     public List<StateChange> states() {

@@ -57,8 +57,13 @@ public final class FlowTable implements PathListener {
         node.record(p);
         if (p.sk() != 0) {
             Flow f = flowOf(p);
-            if (f != null) f.path(p);
-            else orphaned++;
+            if (f != null) {
+                // the connection's initial sequence numbers are the flow's to know: numbered from them, as Wireshark does
+                if (p.tcp() != null && f.handshake() != null) p = p.withTcp(p.tcp().relativeTo(f.handshake()));
+                f.path(p);
+            } else {
+                orphaned++;
+            }
         }
         next.path(p);
     }

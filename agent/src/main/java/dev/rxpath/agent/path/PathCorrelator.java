@@ -86,7 +86,7 @@ public final class PathCorrelator implements EventSink {
                 out.socketEvent(e);
             }
             case SEGMENT -> paths.segment((Event.Segment) e);
-            case DATA_READY, RESET_RECV, RETRANSMIT -> out.socketEvent(e);
+            case DATA_READY, RESET_RECV, RETRANSMIT, HANDSHAKE -> out.socketEvent(e);
         }
     }
 

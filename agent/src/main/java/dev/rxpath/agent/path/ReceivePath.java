@@ -50,6 +50,12 @@ public record ReceivePath(long skb, Verdict verdict, CloseReason closedBy, List<
         return verdict == Verdict.DROPPED && "QUEUE_PURGE".equals(reason);
     }
 
+    /** The same path with its header's numbers made relative (the flow table knows the connection's initial ones). */
+    public ReceivePath withTcp(TcpHeader header) {
+        return new ReceivePath(skb, verdict, closedBy, stages, observable, device, napiId, queue, sk, cookie, endpoints, payload,
+                copied, reader, reason, diedAt, dropSite, header, decidedNs);
+    }
+
     public long firstNs() {
         return stages.get(0).tsNs();
     }

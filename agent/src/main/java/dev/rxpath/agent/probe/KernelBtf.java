@@ -73,27 +73,41 @@ public final class KernelBtf {
      * such member (or no such struct), or it is a bitfield.
      */
     public Optional<Member> member(String structName, String member) {
+        return find(structName, member).filter(f -> f.bitfield == 0 && f.bitOffset % 8 == 0)
+                .map(f -> new Member(f.bitOffset / 8, size(f.type)));
+    }
+
+    /** A bitfield member: where its bits start (from the struct's first byte, little-endian) and how many. */
+    public record Bits(int bitOffset, int width) {}
+
+    /** Where {@code struct structName} keeps the bitfield {@code member}; empty when it has none of that name. */
+    public Optional<Bits> bits(String structName, String member) {
+        return find(structName, member).filter(f -> f.bitfield > 0).map(f -> new Bits(f.bitOffset, f.bitfield));
+    }
+
+    private record Found(int bitOffset, int bitfield, int type) {}
+
+    private Optional<Found> find(String structName, String member) {
         for (int id = 1; id < typeAt.length; id++) {
-            if (kind(id) == KIND_STRUCT && name(id).equals(structName)) return member(id, member, 0);
+            if (kind(id) == KIND_STRUCT && name(id).equals(structName)) return find(id, member, 0);
         }
         return Optional.empty();
     }
 
-    private Optional<Member> member(int structId, String member, int baseBits) {
+    private Optional<Found> find(int structId, String member, int baseBits) {
         int p = typeAt[structId], info = buf.getInt(p + 4), vlen = info & 0xffff;
         boolean bitfields = info < 0; // kind_flag: offsets carry a bitfield size in their top byte
         for (int i = 0; i < vlen; i++) {
             int m = p + 12 + 12 * i, nameOff = buf.getInt(m), type = buf.getInt(m + 4), offset = buf.getInt(m + 8);
-            int bits = baseBits + (bitfields ? offset & 0xffffff : offset);
-            if (bitfields && (offset >>> 24) != 0) continue;
-            if (nameOff == 0) {
+            int bits = baseBits + (bitfields ? offset & 0xffffff : offset), width = bitfields ? offset >>> 24 : 0;
+            if (nameOff == 0 && width == 0) {
                 int inner = resolve(type);
                 if (kind(inner) == KIND_STRUCT || kind(inner) == KIND_UNION) {
-                    Optional<Member> found = member(inner, member, bits);
+                    Optional<Found> found = find(inner, member, bits);
                     if (found.isPresent()) return found;
                 }
-            } else if (string(nameOff).equals(member) && bits % 8 == 0) {
-                return Optional.of(new Member(bits / 8, size(type)));
+            } else if (nameOff != 0 && string(nameOff).equals(member)) {
+                return Optional.of(new Found(bits, width, type));
             }
         }
         return Optional.empty();

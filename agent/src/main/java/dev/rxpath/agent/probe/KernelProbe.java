@@ -33,8 +33,8 @@ public final class KernelProbe {
     private final Map<Mechanism, String> mechanismMissing = new EnumMap<>(Mechanism.class);
     private Path kallsyms;
     private KernelSymbols symbols;
-    private SkbLayout skbLayout;
-    private String skbLayoutMissing;
+    private StructOffsets structOffsets;
+    private String structOffsetsMissing;
 
     private KernelProbe(String release, Optional<Path> tracefs) {
         this.release = release;
@@ -62,9 +62,9 @@ public final class KernelProbe {
         probe.scanTracepoints();
         probe.scanFunctions(kprobePmu, vmlinuxBtf, kallsyms);
         try {
-            probe.skbLayout = SkbLayout.read(vmlinuxBtf, release);
+            probe.structOffsets = StructOffsets.read(vmlinuxBtf, release);
         } catch (IOException e) {
-            probe.skbLayoutMissing = e.getMessage();
+            probe.structOffsetsMissing = e.getMessage();
         }
         if (probe.format(Hook.TCP_PROBE).map(f -> f.hasField("skbaddr")).orElse(true)) {
             // tcp_probe names its skb itself (or is absent): the do_rcv hooks would only cost time per segment
@@ -148,14 +148,14 @@ public final class KernelProbe {
         return Optional.ofNullable(hookMissing != null ? hookMissing : mechanismMissing.get(mechanism));
     }
 
-    /** Where this kernel's sk_buff keeps its headers, from its BTF; empty when it cannot be known. */
-    public Optional<SkbLayout> skbLayout() {
-        return Optional.ofNullable(skbLayout);
+    /** Where this kernel keeps the struct members the programs read, from its BTF; empty when it cannot be known. */
+    public Optional<StructOffsets> structOffsets() {
+        return Optional.ofNullable(structOffsets);
     }
 
-    /** Why there is no {@link #skbLayout()}, or null. */
-    public String skbLayoutMissing() {
-        return skbLayoutMissing;
+    /** Why there is no {@link #structOffsets()}, or null. */
+    public String structOffsetsMissing() {
+        return structOffsetsMissing;
     }
 
     public Optional<TracepointFormat> format(Hook hook) {
@@ -166,7 +166,7 @@ public final class KernelProbe {
      * The defines that build bpf/receive.c for this kernel: one per present tracepoint, one
      * per field of each, RX_KFUNCS when fentry/fexit hooks can be tried and RX_KPROBES when
      * kprobe hooks can (both, usually: which one attaches is only known when it is tried), and
-     * the sk_buff offsets that let programs read a segment's headers.
+     * the struct offsets that let programs read segments' headers and handshakes.
      */
     public List<String> cflags() {
         List<String> flags = new ArrayList<>();
@@ -177,7 +177,7 @@ public final class KernelProbe {
         }
         if (triable(Mechanism.FENTRY)) flags.add("-DRX_KFUNCS");
         if (triable(Mechanism.KPROBE)) flags.add("-DRX_KPROBES");
-        if (skbLayout != null) flags.addAll(skbLayout.cflags());
+        if (structOffsets != null) flags.addAll(structOffsets.cflags());
         return flags;
     }
 

@@ -11,7 +11,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -48,9 +50,11 @@ class KernelBtfTest {
         assertEquals(Optional.of(new KernelBtf.Member(10, 2)), btf.member("sk_buff", "network_header"));
         assertEquals(Optional.of(new KernelBtf.Member(16, 8)), btf.member("sk_buff", "head"));
         assertEquals(Optional.empty(), btf.member("sk_buff", "cloned"), "a bitfield");
+        assertEquals(Optional.of(new KernelBtf.Bits(96, 1)), btf.bits("sk_buff", "cloned"));
+        assertEquals(Optional.empty(), btf.bits("sk_buff", "head"), "not a bitfield");
         assertEquals(Optional.empty(), btf.member("sk_buff", "data"));
         assertEquals(Optional.empty(), btf.member("sock", "next"));
-        IOException noData = assertThrows(IOException.class, () -> SkbLayout.of(btf));
+        IOException noData = assertThrows(IOException.class, () -> StructOffsets.of(btf));
         assertEquals("the kernel's BTF has no struct sk_buff member data", noData.getMessage());
     }
 
@@ -62,23 +66,46 @@ class KernelBtfTest {
 
     @Test
     void aKernelWithoutBtfHasNoLayoutAndSaysWhy() {
-        IOException e = assertThrows(IOException.class, () -> SkbLayout.read(Path.of("/nonexistent/vmlinux"), "5.4.0"));
+        IOException e = assertThrows(IOException.class, () -> StructOffsets.read(Path.of("/nonexistent/vmlinux"), "5.4.0"));
         assertEquals("kernel 5.4.0 has no BTF (/nonexistent/vmlinux): CONFIG_DEBUG_INFO_BTF is off", e.getMessage());
     }
 
-    /** The running kernel's sk_buff, against pahole's reading of the same BTF. */
+    /** Without BTF nothing is guessed: no offsets are compiled in, and the reason is kept for the probe table. */
     @Test
-    void theRunningKernelsSkbLayoutIsPaholes() throws Exception {
+    void aProbeWithoutBtfCompilesNoOffsets() {
+        KernelProbe probe = KernelProbe.scan(List.of(Path.of("/sys/kernel/tracing")), Path.of("/nonexistent/kprobe"),
+                Path.of("/nonexistent/vmlinux"), Path.of("/proc/kallsyms"), EnumSet.allOf(Mechanism.class));
+        assertTrue(probe.structOffsets().isEmpty());
+        assertTrue(probe.structOffsetsMissing().endsWith("has no BTF (/nonexistent/vmlinux): CONFIG_DEBUG_INFO_BTF is off"),
+                probe.structOffsetsMissing());
+        assertTrue(probe.cflags().stream().noneMatch(f -> f.startsWith("-DRX_SKB_") || f.startsWith("-DRX_TP_")), probe.cflags().toString());
+        assertTrue(KernelProbe.scan().cflags().contains("-DRX_SKB_HEAD=" + KernelProbe.scan().structOffsets().orElseThrow().skbHead()));
+    }
+
+    /** The running kernel's offsets, against pahole's reading of the same BTF. */
+    @Test
+    void theRunningKernelsOffsetsArePaholes() throws Exception {
         assertTrue(Files.isReadable(VMLINUX), "this machine's kernel has BTF");
-        Process pahole = new ProcessBuilder("pahole", "-C", "sk_buff", VMLINUX.toString()).redirectErrorStream(true).start();
+        Map<String, Integer> skb = pahole("sk_buff"), tcp = pahole("tcp_sock"), opt = pahole("tcp_options_received");
+        int rxOpt = tcp.get("rx_opt");
+        StructOffsets.TcpBits bits = new StructOffsets.TcpBits(new KernelBtf.Bits(rxOpt + opt.get("snd_wscale"), 4),
+                new KernelBtf.Bits(rxOpt + opt.get("rcv_wscale"), 4), new KernelBtf.Bits(rxOpt + opt.get("wscale_ok"), 1),
+                new KernelBtf.Bits(rxOpt + opt.get("sack_ok"), 3), new KernelBtf.Bits(rxOpt + opt.get("tstamp_ok"), 1));
+        assertEquals(new StructOffsets(skb.get("head") / 8, skb.get("data") / 8, skb.get("network_header") / 8, skb.get("sk") / 8,
+                tcp.get("srtt_us") / 8, tcp.get("advmss") / 8, (rxOpt + opt.get("mss_clamp")) / 8, tcp.get("snd_una") / 8,
+                tcp.get("rcv_nxt") / 8, bits),
+                StructOffsets.read(VMLINUX, "running"));
+    }
+
+    /** Member name → bit offset, from the comment pahole prints after each member: its byte, and its bit for a bitfield. */
+    private static Map<String, Integer> pahole(String struct) throws Exception {
+        Process pahole = new ProcessBuilder("pahole", "-C", struct, VMLINUX.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String text = new String(pahole.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, pahole.waitFor(), text);
         Map<String, Integer> offsets = new HashMap<>();
-        Matcher m = Pattern.compile("[*\\s](head|data|network_header|sk);\\s+/\\*\\s+(\\d+)\\s").matcher(text);
-        while (m.find()) offsets.put(m.group(1), Integer.parseInt(m.group(2)));
-        assertEquals(4, offsets.size(), text);
-        assertEquals(new SkbLayout(offsets.get("head"), offsets.get("data"), offsets.get("network_header"), offsets.get("sk")),
-                SkbLayout.read(VMLINUX, "running"));
+        Matcher m = Pattern.compile("[*\\s](\\w+)(?::\\d+)?;\\s+/\\*\\s+(\\d+)(?::\\s*(\\d+))?\\s").matcher(text);
+        while (m.find()) offsets.putIfAbsent(m.group(1), Integer.parseInt(m.group(2)) * 8 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3))));
+        return offsets;
     }
 
     /** Builds a little-endian BTF blob: header, types, strings. */
