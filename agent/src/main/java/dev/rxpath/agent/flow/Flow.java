@@ -101,6 +101,11 @@ public final class Flow {
         return counters != null && tsNs >= counters.firstNs() && (!counters.closed() || tsNs <= counters.closedNs());
     }
 
+    /** Whether {@code tsNs} falls within {@code windowNs} after the flow was retired at its close. */
+    boolean closedWithin(long tsNs, long windowNs) {
+        return retiredNs >= 0 && tsNs >= retiredNs && tsNs - retiredNs <= windowNs;
+    }
+
     /** When the kernel began counting this socket (its first record since the agent attached), or 0 before any read. */
     long countedSinceNs() {
         return counters == null ? 0 : counters.firstNs();

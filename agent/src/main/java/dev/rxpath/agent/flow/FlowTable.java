@@ -88,6 +88,14 @@ public final class FlowTable implements PathListener {
         return another ? null : f;
     }
 
+    /** How long after its close a record without a cookie is still taken as the closed socket's. */
+    private static final long LATE_NS = 1_000_000_000L;
+
+    /** Records that a new socket at a reused address begins with: they never belong to the closed one. */
+    private static boolean startsALife(Event e) {
+        return e instanceof Event.StateChange || e instanceof Event.Handshake;
+    }
+
     @Override
     public void socketEvent(Event e) {
         long sk = e.header().sk();
@@ -103,9 +111,11 @@ public final class FlowTable implements PathListener {
                 f = null;
             }
             if (f == null) {
-                // a late record of a socket whose flow closed (its FIN retransmitted before the close, say)
+                // a late record of a socket whose flow closed: its FIN retransmitted before the close, or
+                // its reader woken just after it (a FIN in FIN_WAIT2 closes the socket, then wakes it)
                 Flow closedOne = closedBySk.get(sk);
-                f = closedOne != null && closedOne.spans(ts) ? closedOne : open(sk, cookie, ts);
+                f = closedOne != null && (closedOne.spans(ts) || cookie == 0 && !startsALife(e) && closedOne.closedWithin(ts, LATE_NS))
+                        ? closedOne : open(sk, cookie, ts);
             }
             f.apply(e, names);
             if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);

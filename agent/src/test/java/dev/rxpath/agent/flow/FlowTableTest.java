@@ -1,0 +1,81 @@
+package dev.rxpath.agent.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.event.RecordType;
+import dev.rxpath.agent.event.TcpHandshake;
+import dev.rxpath.agent.path.PathListener;
+import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.agent.probe.KernelNames;
+import dev.rxpath.agent.probe.KernelSymbols;
+import java.net.InetAddress;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Which flow a socket's records belong to around its close, from events built by hand. */
+class FlowTableTest {
+    private static final long SK = 0xffff888100aa0000L;
+    private static final KernelNames NAMES = new KernelNames(Map.of(), Map.of(),
+            Map.of(1L, "TCP_ESTABLISHED", 2L, "TCP_SYN_SENT", 5L, "TCP_FIN_WAIT2", 7L, "TCP_CLOSE"), KernelSymbols.NONE);
+
+    private final FlowTable table = new FlowTable(new PathListener() {
+        @Override
+        public void path(ReceivePath path) {}
+
+        @Override
+        public void socketEvent(Event event) {}
+
+        @Override
+        public void lost(int cpu, long count) {}
+
+        @Override
+        public void advanced(long monotonicNs) {}
+    }, NAMES, FlowTable.Limits.DEFAULT);
+
+    private static Event.Header header(RecordType type, long tsNs) {
+        return new Event.Header(type, tsNs, 0, SK, 0);
+    }
+
+    private static Event.Tuple tuple() throws Exception {
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        return new Event.Tuple(2, lo, 40000, lo, 8080);
+    }
+
+    private Flow connectAndClose() throws Exception {
+        table.socketEvent(new Event.StateChange(header(RecordType.STATE, 1_000), tuple(), 7, 2));
+        table.socketEvent(new Event.StateChange(header(RecordType.STATE, 2_000), tuple(), 2, 1));
+        table.socketEvent(new Event.StateChange(header(RecordType.STATE, 3_000), tuple(), 5, 7));
+        assertEquals(1, table.flows().size());
+        return table.flows().get(0);
+    }
+
+    /** A FIN in FIN_WAIT2 closes the socket, then wakes its reader: the wakeup is the closed flow's, not a new one. */
+    @Test
+    void aWakeupJustAfterTheCloseBelongsToTheClosedFlow() throws Exception {
+        Flow closed = connectAndClose();
+        table.socketEvent(new Event.DataReady(header(RecordType.DATA_READY, 3_021), 0, 2, 6));
+        assertEquals(1, table.flows().size(), "no second flow for the same socket");
+        assertSame(closed, table.flows().get(0));
+    }
+
+    /** A new socket at the address begins with its handshake or a state change: that is a new flow. */
+    @Test
+    void aNewLifeAtTheAddressIsANewFlow() throws Exception {
+        Flow closed = connectAndClose();
+        table.socketEvent(new Event.Handshake(header(RecordType.HANDSHAKE, 4_000), tuple(),
+                new TcpHandshake(20, 65495, 65495, 7, 7, true, true, true, 1, 2)));
+        assertEquals(2, table.flows().size());
+        assertNotSame(closed, table.flows().stream().filter(f -> f.handshake() != null).findFirst().orElseThrow());
+    }
+
+    /** Long after the close, a record without a cookie is another socket's. */
+    @Test
+    void aRecordLongAfterTheCloseIsNotTheClosedFlows() throws Exception {
+        connectAndClose();
+        table.socketEvent(new Event.DataReady(header(RecordType.DATA_READY, 3_000 + 2_000_000_000L), 0, 2, 6));
+        assertEquals(2, table.flows().size());
+    }
+}
