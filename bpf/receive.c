@@ -1347,6 +1347,26 @@ static __always_inline void rx_lookup_v6(struct rx_tuple *t, u64 saddr, u16 spor
 	t->family = RX_AF_INET6;
 }
 
+#ifdef RX_SK_ACK_BACKLOG
+/* Whether the listener found for skb has a full accept queue (as sk_acceptq_is_full: more
+ * waiting than listen()'s backlog): then the kernel consumes the SYN unanswered and names no
+ * reason, so the path is kept and told why. */
+static __always_inline void rx_listen_full_check(void *ctx, u64 skb, u64 sk)
+{
+	u32 backlog = 0, max_backlog = 0;
+	bpf_probe_read_kernel(&backlog, sizeof(backlog), (void *)(sk + RX_SK_ACK_BACKLOG));
+	bpf_probe_read_kernel(&max_backlog, sizeof(max_backlog), (void *)(sk + RX_SK_MAX_ACK_BACKLOG));
+	if (backlog <= max_backlog)
+		return;
+	rx_promote(ctx, skb);
+	struct rx_listen_full r = {};
+	rx_init(&r.h, RX_LISTEN_FULL, sizeof(r), skb, sk);
+	r.backlog = backlog;
+	r.max_backlog = max_backlog;
+	rx_submit(ctx, &r, sizeof(r));
+}
+#endif
+
 static __always_inline int rx_lookup_emit(void *ctx, struct rx_tuple *t, u64 skb, u8 listener, u64 sk)
 {
 #ifdef RX_WATCH
@@ -1368,6 +1388,10 @@ static __always_inline int rx_lookup_emit(void *ctx, struct rx_tuple *t, u64 skb
 #endif
 	if (listener && !sk)
 		rx_promote(ctx, skb); /* no socket for it: it will be dropped or reset, and its path kept */
+#ifdef RX_SK_ACK_BACKLOG
+	if (listener && sk)
+		rx_listen_full_check(ctx, skb, sk);
+#endif
 	if (!rx_traced_here(skb))
 		return 0;
 	rx_flush(ctx, skb);

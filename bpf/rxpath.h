@@ -38,6 +38,7 @@ enum rx_record_type {
 	RX_SOCK = 16,        /* not emitted by a program: the agent's read of one rx_socks entry (struct rx_sock_record) */
 	RX_SEGMENT = 17,     /* a segment's IP and TCP headers (kernels with BTF), read where enum rx_segment_at says */
 	RX_HANDSHAKE = 18,   /* sock:inet_sock_set_state to ESTABLISHED: what the handshake agreed (kernels with BTF) */
+	RX_LISTEN_FULL = 19, /* the listener lookup found a listener whose accept queue is full (kernels with BTF) */
 };
 
 /* Per-CPU counters the programs keep about themselves (BPF_PERCPU_ARRAY rx_stats). */
@@ -261,6 +262,14 @@ struct rx_handshake {
 	__u32 peer_isn;       /* the peer's (rcv_nxt - 1: its SYN is received) */
 	__u32 pad;
 };                        /* 96 bytes */
+
+/* A segment (a SYN) whose listener's accept queue was full when the lookup found it: the
+ * kernel consumes such a SYN unanswered, counting a listen overflow, with no drop reason. */
+struct rx_listen_full {
+	struct rx_header h;   /* skb: the segment; sk: the listener */
+	__u32 backlog;        /* connections waiting for accept() (sk_ack_backlog) */
+	__u32 max_backlog;    /* listen()'s backlog: more than this waiting is full (sk_max_ack_backlog) */
+};                        /* 40 bytes */
 
 /* ---- per-socket counters: the exact channel, independent of the rings ----
  *

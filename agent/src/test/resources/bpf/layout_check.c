@@ -26,6 +26,7 @@ union rx_any {
 	struct rx_state st;
 	struct rx_segment seg;
 	struct rx_handshake hs;
+	struct rx_listen_full lf;
 	struct rx_sock sock;
 };
 BPF_PERCPU_ARRAY(scratch, union rx_any, 1);
@@ -189,6 +190,12 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getppid)
 	hs->rtt_us = 0xe1e2e3e4; hs->peer_mss = 0xe5e6; hs->mss = 0xe7e8; hs->peer_wscale = 9; hs->wscale = 14;
 	hs->options = RX_OPT_WSCALE | RX_OPT_SACK_OK; hs->active = 1; hs->isn = 0xd1d2d3d4; hs->peer_isn = 0xd5d6d7d8;
 	events.perf_submit(args, hs, sizeof(*hs));
+
+	__builtin_memset(u, 0, sizeof(*u));
+	struct rx_listen_full *lf = (struct rx_listen_full *)u;
+	hdr(&lf->h, RX_LISTEN_FULL, sizeof(*lf));
+	lf->backlog = 0xc1c2c3c4; lf->max_backlog = 0xc5c6c7c8;
+	events.perf_submit(args, lf, sizeof(*lf));
 
 	/* a closed socket's entry: the agent's pass hands it over and deletes it */
 	__builtin_memset(u, 0, sizeof(*u));

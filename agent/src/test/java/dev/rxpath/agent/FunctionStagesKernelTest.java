@@ -16,9 +16,14 @@ import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
+import dev.rxpath.api.TcpText;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -176,5 +181,36 @@ class FunctionStagesKernelTest {
             assertEquals(0, syn.sk(), "no socket found: " + syn);
             for (Stage s : List.of(Stage.DEV, Stage.IP, Stage.TCP)) assertNotNull(syn.stage(s), s + " in " + syn);
         }
+    }
+
+    /**
+     * A listener (backlog 1) that never accepts, its accept queue filled by two connections:
+     * the kernel consumes the next SYN unanswered, counting a listen overflow but naming no
+     * drop reason. The lookup that found the full listener keeps the SYN's path and says so.
+     */
+    @Test
+    void aSynToAListenerWithAFullAcceptQueueIsDroppedAsAListenOverflow() throws Exception {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (RunningAgent running = RunningAgent.start(Pipeline.Limits.DEFAULT);
+             ServerSocket listener = new ServerSocket(0, 1, loopback);
+             Socket first = new Socket(loopback, listener.getLocalPort()); Socket second = new Socket(loopback, listener.getLocalPort());
+             SocketChannel late = SocketChannel.open()) {
+            late.configureBlocking(false);
+            late.connect(new InetSocketAddress(loopback, listener.getLocalPort()));
+            int port = ((InetSocketAddress) late.getLocalAddress()).getPort();
+            KernelTests.await("the late SYN's path", 10_000, () -> !overflows(running, listener.getLocalPort(), port).isEmpty());
+            running.settleAndClose();
+            ReceivePath syn = overflows(running, listener.getLocalPort(), port).get(0);
+            assertEquals(Verdict.DROPPED, syn.verdict(), syn.toString());
+            assertEquals(Stage.SOCKET, syn.diedAt(), syn.toString());
+            assertNotNull(syn.stage(Stage.LOOKUP), "found by the listener lookup: " + syn);
+            assertNotNull(syn.tcp(), "its headers (these kernels have BTF): " + syn);
+            assertEquals(TcpText.SYN, syn.tcp().flags(), syn.toString());
+        }
+    }
+
+    private static List<ReceivePath> overflows(RunningAgent running, int port, int clientPort) {
+        return running.out.where(p -> "LISTEN_OVERFLOW".equals(p.reason()) && p.endpoints() != null
+                && p.endpoints().localPort() == port && p.endpoints().remotePort() == clientPort);
     }
 }

@@ -81,6 +81,9 @@ public sealed interface Event {
     /** A connection's handshake as it became established (struct rx_handshake); tuple: local end as source. */
     record Handshake(Header header, Tuple tuple, TcpHandshake handshake) implements Event {}
 
+    /** The listener found for a segment had a full accept queue (struct rx_listen_full); header.sk: the listener. */
+    record ListenFull(Header header, long backlog, long maxBacklog) implements Event {}
+
     /**
      * One socket's exact counters (struct rx_sock), read by the agent from the kernel's map.
      *

@@ -79,6 +79,7 @@ public final class EventDecoder {
                     (b.get(p + 54) & OPT_MSS) != 0 ? u16(b, p + 56) : 0, (b.get(p + 54) & OPT_WSCALE) != 0 ? b.get(p + 55) & 0xff : -1,
                     (b.get(p + 54) & OPT_SACK_OK) != 0, (b.get(p + 54) & OPT_TIMESTAMP) != 0), b.get(p + 53));
             case HANDSHAKE -> handshake(h, b, p);
+            case LISTEN_FULL -> new Event.ListenFull(h, b.getInt(p) & 0xffffffffL, b.getInt(p + 4) & 0xffffffffL);
         };
     }
 

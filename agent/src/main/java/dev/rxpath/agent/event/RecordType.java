@@ -21,12 +21,13 @@ public enum RecordType {
     SOCK(16, 248, Stage.SOCKET_EVENT),
     /** A segment's headers; its stage is TCP's, the header it carries, not one of the path's. */
     SEGMENT(17, 96, Stage.TCP),
-    HANDSHAKE(18, 96, Stage.SOCKET_EVENT);
+    HANDSHAKE(18, 96, Stage.SOCKET_EVENT),
+    LISTEN_FULL(19, 40, Stage.LOOKUP);
 
     /** RX_ABI_VERSION in bpf/rxpath.h, the layout these sizes and the decoder's offsets describe. */
     public static final int ABI_VERSION = 2;
 
-    private static final RecordType[] BY_ID = new RecordType[19];
+    private static final RecordType[] BY_ID = new RecordType[20];
 
     static {
         for (RecordType t : values()) BY_ID[t.id] = t;

@@ -114,6 +114,9 @@ public final class EventPrinter implements EventSink {
             };
             return String.format("%s %s tcplen=%d at=%s", flow(g.tuple()), g.tcp(), g.tcp().payload(), at);
         }
+        if (e instanceof Event.ListenFull l) {
+            return String.format("listener sk=%x accept queue %d waiting, backlog %d: full", l.header().sk(), l.backlog(), l.maxBacklog());
+        }
         if (e instanceof Event.Handshake h) {
             TcpHandshake t = h.handshake();
             return String.format("%s %s rtt=%dus peer_mss=%d mss=%d wscale=%d/%d%s%s isn=%d peer_isn=%d sk=%x", flow(h.tuple()),

@@ -27,7 +27,7 @@ final class FinishedPaths {
     void finish(OpenPath p, long decidedNs) {
         ReceivePath path = toPath(p, decidedNs);
         counters.verdict(path.verdict());
-        if (p.drop != null) counters.dropped(names.dropReason(p.drop.reason()));
+        if (path.verdict() == Verdict.DROPPED) counters.dropped(path.reason());
         out.path(path);
     }
 
@@ -35,11 +35,11 @@ final class FinishedPaths {
     ReceivePath toPath(OpenPath p, long decidedNs) {
         Set<Stage> seen = seen(p);
         Verdict v = VerdictRules.verdict(new VerdictRules.Facts(seen, p.reset != null, p.drop != null, p.payload, p.sk,
-                p.copied, p.delivered, p.userInferred, p.socketSeen));
+                p.copied, p.delivered, p.userInferred, p.socketSeen, p.listenFull));
         String reason = null;
         Stage diedAt = null;
         if (v == Verdict.RESET) reason = names.resetReason(p.reset.reason());
-        else if (v == Verdict.DROPPED) reason = names.dropReason(p.drop.reason());
+        else if (v == Verdict.DROPPED) reason = p.drop != null ? names.dropReason(p.drop.reason()) : VerdictRules.LISTEN_OVERFLOW;
         String dropSite = p.drop == null ? null : names.dropSite(p.drop.location());
         if (reason != null) diedAt = VerdictRules.diedAt(seen, reason, dropSite);
         return new ReceivePath(p.skb, v, p.closedBy, stages(p, seen), observable, p.device, p.napiId, p.queue, p.sk, p.cookie,

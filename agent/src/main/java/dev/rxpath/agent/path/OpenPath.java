@@ -30,6 +30,8 @@ final class OpenPath {
     Event.Task reader;
     Event.Drop drop;
     Event.ResetSent reset;
+    /** The listener found for it had a full accept queue: the kernel consumes such a SYN unanswered. */
+    boolean listenFull;
     /** Its headers, as the kernel last read them. */
     Event.Segment segment;
 

@@ -86,6 +86,10 @@ public final class PathCorrelator implements EventSink {
                 out.socketEvent(e);
             }
             case SEGMENT -> paths.segment((Event.Segment) e);
+            case LISTEN_FULL -> {
+                OpenPath p = paths.get(e.header().skb());
+                if (p != null) p.listenFull = true;
+            }
             case DATA_READY, RESET_RECV, RETRANSMIT, HANDSHAKE -> out.socketEvent(e);
         }
     }

@@ -20,12 +20,23 @@ final class VerdictRules {
      * @param userInferred that delivery came from the socket's byte stream, not this skb's own copy
      * @param socketSeen  it reached a TCP socket's queue
      */
+    /**
+     * @param listenFull the listener found for it had a full accept queue: the kernel consumes
+     *                   the SYN unanswered (counting a listen overflow), naming no drop reason
+     */
     record Facts(Set<Stage> seen, boolean reset, boolean dropped, int payload, long sk, long copied,
-                 boolean delivered, boolean userInferred, boolean socketSeen) {}
+                 boolean delivered, boolean userInferred, boolean socketSeen, boolean listenFull) {}
+
+    /**
+     * The reason a path gets that the kernel does not give: a SYN consumed unanswered because
+     * its listener's accept queue was full (the kernel's LINUX_MIB_LISTENOVERFLOWS, netstat's
+     * "times the listen queue of a socket overflowed").
+     */
+    static final String LISTEN_OVERFLOW = "LISTEN_OVERFLOW";
 
     static Verdict verdict(Facts f) {
         if (f.reset()) return Verdict.RESET;
-        if (f.dropped()) return Verdict.DROPPED;
+        if (f.dropped() || f.listenFull()) return Verdict.DROPPED;
         if (f.payload() > 0 && f.sk() != 0) {
             if (!f.delivered()) return Verdict.QUEUED;
             return f.userInferred() ? Verdict.MERGED : Verdict.DELIVERED;
@@ -53,7 +64,9 @@ final class VerdictRules {
         if (reason.equals("NO_SOCKET")) return Stage.LOOKUP;
         if (reason.startsWith("TCP_")) return Stage.TCP;
         // QUEUE_PURGE: a closing socket emptied its queues, so the segment had reached one
-        if (reason.startsWith("SOCKET_") || reason.equals("PROTO_MEM") || reason.equals("QUEUE_PURGE")) return Stage.SOCKET;
+        if (reason.startsWith("SOCKET_") || reason.equals("PROTO_MEM") || reason.equals("QUEUE_PURGE") || reason.equals(LISTEN_OVERFLOW)) {
+            return Stage.SOCKET;
+        }
         if (reason.startsWith("IP_") || reason.startsWith("IPV6") || reason.equals("OTHERHOST") || reason.startsWith("NETFILTER")) {
             return Stage.IP;
         }

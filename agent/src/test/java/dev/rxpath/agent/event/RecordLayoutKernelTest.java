@@ -114,6 +114,7 @@ class RecordLayoutKernelTest {
                     Event.Segment.AT_RESET);
             case HANDSHAKE -> new Event.Handshake(h, tuple6(), new TcpHandshake(0xe1e2e3e4L, 0xe5e6, 0xe7e8, 9, 14, true, false, true,
                     0xd1d2d3d4L, 0xd5d6d7d8L));
+            case LISTEN_FULL -> new Event.ListenFull(h, 0xc1c2c3c4L, 0xc5c6c7c8L);
             case SOCK -> new Event.SockCounters(new Event.Header(t, 1_000_000L, 0, 0xffff888100000010L, SocketMap.CPU), tuple6(),
                     new Event.SocketCounts(0xc1c2c3c4c5c6c7c8L, 0x0102, 0x0103, 0xd1, 0xd2d3d4d5d6L, 0xd7d8d9, 0xda, 0xdb, Map.of(3L, 0xe1L, 0x1002L, 0xe2L),
                     0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 7, 0xe9, 0xea, 0xeb, 0xec, TASK));

@@ -26,7 +26,7 @@ class VerdictRulesTest {
     /** A path's facts, built up from the stages it was seen at. */
     private static final class Path {
         final Set<Stage> seen;
-        boolean reset, dropped, delivered, userInferred, socketSeen;
+        boolean reset, dropped, delivered, userInferred, socketSeen, listenFull;
         int payload;
         long sk, copied;
 
@@ -56,6 +56,12 @@ class VerdictRulesTest {
             return this;
         }
 
+        /** Its listener's accept queue was full when the lookup found it. */
+        Path listenFull() {
+            listenFull = true;
+            return this;
+        }
+
         /** Read by its own copy of {@code bytes}. */
         Path copied(long bytes) {
             copied = bytes;
@@ -71,7 +77,7 @@ class VerdictRulesTest {
         }
 
         VerdictRules.Facts facts() {
-            return new VerdictRules.Facts(seen, reset, dropped, payload, sk, copied, delivered, userInferred, socketSeen);
+            return new VerdictRules.Facts(seen, reset, dropped, payload, sk, copied, delivered, userInferred, socketSeen, listenFull);
         }
     }
 
@@ -93,6 +99,8 @@ class VerdictRulesTest {
                         Verdict.DELIVERED),
                 arguments("a pure ACK at the socket", Path.seen(DEV, SOCKET, END).atSocket(0), Verdict.NO_PAYLOAD),
                 arguments("consumed before any socket", Path.seen(DEV, IP, TCP, END), Verdict.CONSUMED),
+                arguments("a SYN consumed unanswered by a full listener", Path.seen(DEV, IP, TCP, LOOKUP, END).listenFull(),
+                        Verdict.DROPPED),
                 arguments("no end seen", Path.seen(DEV, IP, TCP), Verdict.UNTRACED),
                 arguments("only a driver stage", Path.seen(DEV), Verdict.UNTRACED));
     }
@@ -123,6 +131,7 @@ class VerdictRulesTest {
                 arguments(EnumSet.of(DEV, END), "SOCKET_RCVBUFF", null, SOCKET),
                 arguments(EnumSet.of(DEV, END), "PROTO_MEM", null, SOCKET),
                 arguments(EnumSet.of(DEV, END), "QUEUE_PURGE", "sk_stream_kill_queues+0x57", SOCKET),
+                arguments(EnumSet.of(DEV, IP, TCP, LOOKUP, END), VerdictRules.LISTEN_OVERFLOW, null, SOCKET),
                 arguments(EnumSet.of(DEV, END), "IP_CSUM", null, IP),
                 arguments(EnumSet.of(DEV, END), "IPV6DISABLED", null, IP),
                 arguments(EnumSet.of(DEV, END), "OTHERHOST", null, IP),

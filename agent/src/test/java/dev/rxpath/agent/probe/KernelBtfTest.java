@@ -86,13 +86,13 @@ class KernelBtfTest {
     @Test
     void theRunningKernelsOffsetsArePaholes() throws Exception {
         assertTrue(Files.isReadable(VMLINUX), "this machine's kernel has BTF");
-        Map<String, Integer> skb = pahole("sk_buff"), tcp = pahole("tcp_sock"), opt = pahole("tcp_options_received");
+        Map<String, Integer> skb = pahole("sk_buff"), sock = pahole("sock"), tcp = pahole("tcp_sock"), opt = pahole("tcp_options_received");
         int rxOpt = tcp.get("rx_opt");
         StructOffsets.TcpBits bits = new StructOffsets.TcpBits(new KernelBtf.Bits(rxOpt + opt.get("snd_wscale"), 4),
                 new KernelBtf.Bits(rxOpt + opt.get("rcv_wscale"), 4), new KernelBtf.Bits(rxOpt + opt.get("wscale_ok"), 1),
                 new KernelBtf.Bits(rxOpt + opt.get("sack_ok"), 3), new KernelBtf.Bits(rxOpt + opt.get("tstamp_ok"), 1));
         assertEquals(new StructOffsets(skb.get("head") / 8, skb.get("data") / 8, skb.get("network_header") / 8, skb.get("sk") / 8,
-                tcp.get("srtt_us") / 8, tcp.get("advmss") / 8, (rxOpt + opt.get("mss_clamp")) / 8, tcp.get("snd_una") / 8,
+                sock.get("sk_ack_backlog") / 8, sock.get("sk_max_ack_backlog") / 8, tcp.get("srtt_us") / 8, tcp.get("advmss") / 8, (rxOpt + opt.get("mss_clamp")) / 8, tcp.get("snd_una") / 8,
                 tcp.get("rcv_nxt") / 8, bits),
                 StructOffsets.read(VMLINUX, "running"));
     }
