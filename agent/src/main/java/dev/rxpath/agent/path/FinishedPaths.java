@@ -27,7 +27,8 @@ final class FinishedPaths {
     void finish(OpenPath p, long decidedNs) {
         ReceivePath path = toPath(p, decidedNs);
         counters.verdict(path.verdict());
-        if (path.verdict() == Verdict.DROPPED) counters.dropped(path.reason());
+        if (p.drop != null) counters.dropped(names.dropReason(p.drop.reason())); // a reset path's drop too
+        else if (path.verdict() == Verdict.DROPPED) counters.dropped(path.reason()); // a full listener's SYN: no kfree_skb
         out.path(path);
     }
 
