@@ -94,18 +94,17 @@ final class SkbPaths {
      * A segment's headers, for the path at its skb's address. A drop's or reset's headers that
      * are not the segment the path already has (another tuple or sequence number) mean the
      * skb was freed unseen and its address reused: the path closes as REUSED, so the END that
-     * follows is not taken for it. False when no path takes them.
+     * follows is not taken for it.
      */
-    boolean segment(Event.Segment s) {
+    void segment(Event.Segment s) {
         Event.Header h = s.header();
         OpenPath p = bySkb.get(h.skb());
-        if (p == null) return false;
+        if (p == null) return;
         if (p.segment != null && !(p.segment.tuple().equals(s.tuple()) && p.segment.tcp().seq() == s.tcp().seq())) {
             closeSkb(p, CloseReason.REUSED, h.tsNs());
-            return false;
+        } else {
+            p.segment = s;
         }
-        p.segment = s;
-        return true;
     }
 
     void touch(OpenPath p, long tsNs) {

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,6 +33,7 @@ public final class KernelBtf {
     private final int strings;
     /** Type id → position of its btf_type in buf; id 0 is void. */
     private final int[] typeAt;
+    private Map<String, Integer> structs;
 
     private KernelBtf(ByteBuffer buf, int strings, int[] typeAt) {
         this.buf = buf;
@@ -88,10 +91,19 @@ public final class KernelBtf {
     private record Found(int bitOffset, int bitfield, int type) {}
 
     private Optional<Found> find(String structName, String member) {
-        for (int id = 1; id < typeAt.length; id++) {
-            if (kind(id) == KIND_STRUCT && name(id).equals(structName)) return find(id, member, 0);
+        Integer id = structs().get(structName);
+        return id == null ? Optional.empty() : find(id, member, 0);
+    }
+
+    /** Named structs by name (the first of a name), indexed once: a kernel has over 100,000 types. */
+    private Map<String, Integer> structs() {
+        if (structs == null) {
+            structs = new HashMap<>();
+            for (int id = 1; id < typeAt.length; id++) {
+                if (kind(id) == KIND_STRUCT && buf.getInt(typeAt[id]) != 0) structs.putIfAbsent(name(id), id);
+            }
         }
-        return Optional.empty();
+        return structs;
     }
 
     private Optional<Found> find(int structId, String member, int baseBits) {

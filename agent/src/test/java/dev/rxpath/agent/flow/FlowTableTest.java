@@ -8,7 +8,6 @@ import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.RecordType;
 import dev.rxpath.agent.event.TcpHandshake;
 import dev.rxpath.agent.path.PathListener;
-import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.probe.KernelNames;
 import dev.rxpath.agent.probe.KernelSymbols;
 import java.net.InetAddress;
@@ -21,19 +20,7 @@ class FlowTableTest {
     private static final KernelNames NAMES = new KernelNames(Map.of(), Map.of(),
             Map.of(1L, "TCP_ESTABLISHED", 2L, "TCP_SYN_SENT", 5L, "TCP_FIN_WAIT2", 7L, "TCP_CLOSE"), KernelSymbols.NONE);
 
-    private final FlowTable table = new FlowTable(new PathListener() {
-        @Override
-        public void path(ReceivePath path) {}
-
-        @Override
-        public void socketEvent(Event event) {}
-
-        @Override
-        public void lost(int cpu, long count) {}
-
-        @Override
-        public void advanced(long monotonicNs) {}
-    }, NAMES, FlowTable.Limits.DEFAULT);
+    private final FlowTable table = new FlowTable(PathListener.NONE, NAMES, FlowTable.Limits.DEFAULT);
 
     private static Event.Header header(RecordType type, long tsNs) {
         return new Event.Header(type, tsNs, 0, SK, 0);
