@@ -195,9 +195,10 @@ class FunctionStagesKernelTest {
              ServerSocket listener = new ServerSocket(0, 1, loopback);
              Socket first = new Socket(loopback, listener.getLocalPort()); Socket second = new Socket(loopback, listener.getLocalPort());
              SocketChannel late = SocketChannel.open()) {
+            late.bind(new InetSocketAddress(loopback, 0)); // a pending connect does not report the port it bound
+            int port = ((InetSocketAddress) late.getLocalAddress()).getPort();
             late.configureBlocking(false);
             late.connect(new InetSocketAddress(loopback, listener.getLocalPort()));
-            int port = ((InetSocketAddress) late.getLocalAddress()).getPort();
             KernelTests.await("the late SYN's path", 10_000, () -> !overflows(running, listener.getLocalPort(), port).isEmpty());
             running.settleAndClose();
             ReceivePath syn = overflows(running, listener.getLocalPort(), port).get(0);
