@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rxpath.agent.event.Stage;
 import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.path.Verdict;
@@ -76,8 +77,12 @@ class VethKernelTest {
 
         List<ReceivePath> payload = out.where(p -> p.sk() == flow.sk() && PathCollector.carriedPayload(p));
         assertFalse(payload.isEmpty());
+        long late = running.pipeline.window().late();
         for (ReceivePath p : payload) {
-            assertEquals(veth.receiverDev, p.device(), "entered on the receiver's veth: " + p);
+            // A record that reaches the reorder window after later ones were released (counted as late: a
+            // descheduled CPU under load) splits its skb's path at an address's reuse; the part after has no DEV.
+            if (p.stage(Stage.DEV) == null) assertTrue(late > 0, "a path without DEV, and no record came late: " + p);
+            else assertEquals(veth.receiverDev, p.device(), "entered on the receiver's veth: " + p);
             assertTrue(p.verdict() == Verdict.DELIVERED || p.verdict() == Verdict.MERGED, p.toString());
             assertEquals(readerPid, p.reader().tgid());
             for (int i = 1; i < p.stages().size(); i++) assertTrue(p.stages().get(i - 1).tsNs() <= p.stages().get(i).tsNs());
