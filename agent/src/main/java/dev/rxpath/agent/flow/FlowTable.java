@@ -2,6 +2,7 @@ package dev.rxpath.agent.flow;
 
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.Stage;
+import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.probe.KernelNames;
@@ -91,16 +92,13 @@ public final class FlowTable implements PathListener {
     /** How long after its close a record without a cookie is still taken as the closed socket's. */
     private static final long LATE_NS = 1_000_000_000L;
 
-    /** Records that a new socket at a reused address begins with: they never belong to the closed one. */
-    private static boolean startsALife(Event e) {
-        return e instanceof Event.StateChange || e instanceof Event.Handshake;
-    }
-
     @Override
     public void socketEvent(Event e) {
         long sk = e.header().sk();
         if (e instanceof Event.SockCounters c) {
             counters(c);
+        } else if (e instanceof Event.Handshake h) {
+            handshake(h);
         } else if (sk != 0) {
             long cookie = e instanceof Event.SockQueue q ? q.cookie() : 0;
             long ts = e.header().tsNs();
@@ -114,8 +112,9 @@ public final class FlowTable implements PathListener {
                 // a late record of a socket whose flow closed: its FIN retransmitted before the close, or
                 // its reader woken just after it (a FIN in FIN_WAIT2 closes the socket, then wakes it)
                 Flow closedOne = closedBySk.get(sk);
-                f = closedOne != null && (closedOne.spans(ts) || cookie == 0 && !startsALife(e) && closedOne.closedWithin(ts, LATE_NS))
-                        ? closedOne : open(sk, cookie, ts);
+                // a state change is how a new socket at a reused address begins: never the closed one's
+                boolean late = cookie == 0 && !(e instanceof Event.StateChange) && closedOne != null && closedOne.closedWithin(ts, LATE_NS);
+                f = closedOne != null && (closedOne.spans(ts) || late) ? closedOne : open(sk, cookie, ts);
             }
             f.apply(e, names);
             if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
@@ -123,6 +122,25 @@ public final class FlowTable implements PathListener {
             if (e instanceof Event.StateChange s && names.isClose(s.newState()) && live.get(sk) == f) retire(f, ts);
         }
         next.socketEvent(e);
+    }
+
+    /**
+     * A connection's handshake, for the flow of its socket: the live one, or a closed one whose
+     * counted life it falls in, with the same connection's addresses. It carries no cookie and
+     * may be handed over after later counter reads, when the address already holds other
+     * sockets' flows: it opens none (a flow begins with the socket's state change or counts).
+     */
+    private void handshake(Event.Handshake h) {
+        long sk = h.header().sk();
+        Flow f = live.get(sk);
+        if (f == null) {
+            Flow closedOne = closedBySk.get(sk);
+            f = closedOne != null && closedOne.spans(h.header().tsNs()) ? closedOne : null;
+        }
+        // by ports: a socket's first state change can come before one of its ports is known (0)
+        Endpoints e = f == null ? null : f.endpoints();
+        boolean same = e == null || (e.localPort() == 0 || e.localPort() == h.tuple().sport()) && (e.remotePort() == 0 || e.remotePort() == h.tuple().dport());
+        if (f != null && same) f.apply(h, names);
     }
 
     /**

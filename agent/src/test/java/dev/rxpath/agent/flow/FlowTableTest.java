@@ -22,6 +22,8 @@ class FlowTableTest {
 
     private final FlowTable table = new FlowTable(PathListener.NONE, NAMES, FlowTable.Limits.DEFAULT);
 
+    private static final TcpHandshake HANDSHAKE = new TcpHandshake(20, 65495, 65495, 7, 7, true, true, true, 1, 2);
+
     private static Event.Header header(RecordType type, long tsNs) {
         return new Event.Header(type, tsNs, 0, SK, 0);
     }
@@ -48,14 +50,26 @@ class FlowTableTest {
         assertSame(closed, table.flows().get(0));
     }
 
-    /** A new socket at the address begins with its handshake or a state change: that is a new flow. */
+    /** A new socket at the address begins with a state change: that is a new flow, and its handshake is its. */
     @Test
     void aNewLifeAtTheAddressIsANewFlow() throws Exception {
         Flow closed = connectAndClose();
-        table.socketEvent(new Event.Handshake(header(RecordType.HANDSHAKE, 4_000), tuple(),
-                new TcpHandshake(20, 65495, 65495, 7, 7, true, true, true, 1, 2)));
+        table.socketEvent(new Event.StateChange(header(RecordType.STATE, 4_000), tuple(), 7, 2));
+        table.socketEvent(new Event.Handshake(header(RecordType.HANDSHAKE, 4_500), tuple(), HANDSHAKE));
         assertEquals(2, table.flows().size());
         assertNotSame(closed, table.flows().stream().filter(f -> f.handshake() != null).findFirst().orElseThrow());
+    }
+
+    /**
+     * A handshake handed over after the address's flows moved on (no live flow, and the closed
+     * one's life does not hold it) opens no flow: it carries no cookie to tell whose it is.
+     */
+    @Test
+    void aHandshakeWithoutItsSocketsFlowOpensNone() throws Exception {
+        connectAndClose();
+        table.socketEvent(new Event.Handshake(header(RecordType.HANDSHAKE, 3_500), tuple(), HANDSHAKE));
+        assertEquals(1, table.flows().size());
+        assertEquals(null, table.flows().get(0).handshake());
     }
 
     /** Long after the close, a record without a cookie is another socket's. */
