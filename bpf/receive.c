@@ -129,6 +129,22 @@ static __always_inline void rx_sockaddr(const u8 *sa, u8 *addr, u16 *port, u16 *
 		__builtin_memcpy(addr, sa + 4, 4);
 }
 
+/* An IPv6 socket that talks IPv4 (a dual-stack socket connected to or accepted from an IPv4
+ * peer) has its addresses stored v4-mapped (::ffff:a.b.c.d) where tracepoints report the
+ * socket's own: told as the IPv4 they are on the wire, so a socket's tuple is the one its
+ * segments show. In place; t is 4-aligned (at 32 in every record, 24 in struct rx_sock). */
+static __always_inline void rx_tuple_unmap(struct rx_tuple *t)
+{
+	u32 *s = (u32 *)t->saddr, *d = (u32 *)t->daddr;
+	if (t->family != RX_AF_INET6 || s[0] != 0 || s[1] != 0 || s[2] != bpf_htonl(0xffff))
+		return;
+	t->family = RX_AF_INET;
+	s[0] = s[3];
+	d[0] = d[3];
+	s[1] = s[2] = s[3] = 0;
+	d[1] = d[2] = d[3] = 0;
+}
+
 /* The tracepoints with separate v4 and v6 address fields and host-order ports. The addresses
  * are copied by a helper: clang would otherwise merge the two copies through a pointer into
  * the tracepoint's record chosen at run time, which the verifier refuses (modified ctx). These
@@ -141,6 +157,7 @@ static __always_inline void rx_sockaddr(const u8 *sa, u8 *addr, u16 *port, u16 *
 		if ((a)->family == RX_AF_INET6) {                                   \
 			bpf_probe_read_kernel((t).saddr, 16, (a)->saddr_v6);        \
 			bpf_probe_read_kernel((t).daddr, 16, (a)->daddr_v6);        \
+			rx_tuple_unmap(&(t));                                       \
 		} else {                                                            \
 			bpf_probe_read_kernel((t).saddr, 4, (a)->saddr);            \
 			bpf_probe_read_kernel((t).daddr, 4, (a)->daddr);            \
@@ -148,25 +165,12 @@ static __always_inline void rx_sockaddr(const u8 *sa, u8 *addr, u16 *port, u16 *
 	} while (0)
 
 /* The same tracepoints where they have no family field (5.10): the kernel stores an IPv4
- * socket's addresses in saddr_v6/daddr_v6 v4-mapped (::ffff:a.b.c.d), an IPv6 socket's as
- * they are; the family is decided on the copies. */
-static __always_inline void rx_tuple_unmap(struct rx_tuple *t)
-{
-	u32 *s = (u32 *)t->saddr, *d = (u32 *)t->daddr; /* 4-aligned: at 32 in every record */
-	t->family = RX_AF_INET6;
-	if (s[0] != 0 || s[1] != 0 || s[2] != bpf_htonl(0xffff))
-		return;
-	t->family = RX_AF_INET;
-	s[0] = s[3];
-	d[0] = d[3];
-	s[1] = s[2] = s[3] = 0;
-	d[1] = d[2] = d[3] = 0;
-}
-
+ * socket's addresses in saddr_v6/daddr_v6 v4-mapped too. */
 #define RX_TUPLE_V6(t, a)                                                 \
 	do {                                                              \
 		(t).sport = (a)->sport;                                   \
 		(t).dport = (a)->dport;                                   \
+		(t).family = RX_AF_INET6;                                 \
 		bpf_probe_read_kernel((t).saddr, 16, (a)->saddr_v6);      \
 		bpf_probe_read_kernel((t).daddr, 16, (a)->daddr_v6);      \
 		rx_tuple_unmap(&(t));                                     \
@@ -821,6 +825,7 @@ BPF_TABLE("lru_hash", u64, u64, rx_skb_sock, 16384);
 		(t)->sport = (a)->sport;                                              \
 		(t)->dport = (a)->dport;                                              \
 		(t)->family = RX_PROBE_FAMILY(a, family);                             \
+		rx_tuple_unmap(t);                                                    \
 	} while (0)
 
 TRACEPOINT_PROBE(tcp, tcp_probe)
@@ -1128,6 +1133,7 @@ TRACEPOINT_PROBE(tcp, tcp_send_reset)
 #else
 	rx_sockaddr(args->saddr, r.t.saddr, &r.t.sport, &r.t.family);
 	rx_sockaddr(args->daddr, r.t.daddr, &r.t.dport, &r.t.family);
+	rx_tuple_unmap(&r.t);
 #endif
 	if (!rx_watched(&r.t)) { /* with a socket or without, the segment's addresses tell */
 		rx_ignore(skb);

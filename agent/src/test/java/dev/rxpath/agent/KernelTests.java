@@ -68,13 +68,13 @@ public final class KernelTests {
         return new Run(p.exitValue(), out);
     }
 
-    /** Flows as an assertion message shows them: what tells two flows of one address apart. */
     /** The reason a SYN to a closed port is dropped with: before 5.17 kfree_skb gives none, and the agent says so rather than guess. */
     public static String noSocketReason() {
         boolean reasons = KernelProbe.scan().format(Hook.KFREE_SKB).map(f -> f.hasField("reason")).orElse(false);
         return reasons ? "NO_SOCKET" : KernelNames.UNKNOWN;
     }
 
+    /** Flows as an assertion message shows them: what tells two flows of one address apart. */
     public static String describe(java.util.Collection<dev.rxpath.agent.flow.Flow> flows) {
         return flows.stream().map(f -> String.format("[sk=%x cookie=%d counted=%s closed=%s first=%d last=%d retired=%d delivered=%d"
                 + " segments=%d retransmits=%d states=%s]", f.sk(), f.cookie(), f.counted(), f.closed(), f.firstNs(), f.lastNs(),

@@ -10,12 +10,14 @@ import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.path.Verdict;
 import dev.rxpath.agent.probe.Hook;
 import dev.rxpath.agent.probe.KernelProbe;
+import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.api.TcpText;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +106,43 @@ class SegmentHeadersKernelTest {
             assertTrue(h.rttUs() > 0 && h.rttUs() * 1000 < f.lastNs() - f.firstNs(),
                     "a round trip shorter than the connection: " + h + ", connection " + (f.lastNs() - f.firstNs()) + " ns");
         }
+    }
+
+    /**
+     * In the default mode, where few segments get a path and a flow begins at its socket's
+     * first counter read: every connection's two flows still carry their handshake, the one
+     * the other's mirrors, at the addresses the segments had (IPv4, though Java's sockets are
+     * IPv6 ones with v4-mapped addresses).
+     */
+    @Test
+    void inTheDefaultSampledModeEachConnectionsFlowsHaveItsHandshake() throws Exception {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        List<Traffic.Transfer> transfers = new ArrayList<>();
+        List<Flow> flows;
+        try (RunningAgent running = RunningAgent.start(ReceiveHooks.Options.DEFAULT, Agent.Options.DEFAULT.withCountersMillis(200))) {
+            for (int i = 0; i < 20; i++) transfers.add(Traffic.loopback(loopback, 1000));
+            running.settleAndClose();
+            flows = running.pipeline.flows().flows();
+        }
+        for (Traffic.Transfer t : transfers) {
+            TcpHandshake server = handshakeOf(flows, t.serverPort(), t.clientPort(), loopback);
+            TcpHandshake client = handshakeOf(flows, t.clientPort(), t.serverPort(), loopback);
+            assertTrue(client.active() && !server.active(), client + " " + server);
+            assertEquals(client.isn(), server.peerIsn(), client + " " + server);
+            assertEquals(server.isn(), client.peerIsn(), client + " " + server);
+            assertEquals(client.mss(), server.peerMss(), client + " " + server);
+        }
+    }
+
+    private static TcpHandshake handshakeOf(List<Flow> flows, int localPort, int remotePort, InetAddress address) {
+        List<Flow> found = flows.stream().filter(f -> f.endpoints() != null && f.endpoints().localPort() == localPort
+                && f.endpoints().remotePort() == remotePort).toList();
+        assertEquals(1, found.size(), () -> KernelTests.describe(found));
+        Flow f = found.get(0);
+        assertEquals(address, f.endpoints().local(), f.endpoints().toString());
+        assertEquals(2, f.endpoints().family(), "AF_INET: " + f.endpoints());
+        assertNotNull(f.handshake(), "the handshake of " + f.endpoints());
+        return f.handshake();
     }
 
     private static Flow flow(RunningAgent running, int localPort, int remotePort) throws Exception {

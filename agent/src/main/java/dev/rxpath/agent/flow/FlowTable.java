@@ -27,7 +27,8 @@ public final class FlowTable implements PathListener {
     /**
      * Flows created, evicted by the cap, and closed flows expired after their retention;
      * {@code orphaned}: paths that finished after their socket's flow was gone and its address taken by
-     * another, or that name a socket only a lookup returned and nothing else has shown (a request socket).
+     * another, or that name a socket only a lookup returned and nothing else has shown (a request socket),
+     * and handshakes whose socket showed no flow while they waited.
      */
     public record Stats(int live, int closed, long created, long evicted, long expired, long orphaned) {}
 
@@ -43,6 +44,8 @@ public final class FlowTable implements PathListener {
     private final LongObjectHashMap<Flow> byCookie = new LongObjectHashMap<>();
     /** Every kept flow the kernel counts, by when it began counting it: one socket life, live or closed. */
     private final LongObjectHashMap<Flow> byLife = new LongObjectHashMap<>();
+    /** Handshakes whose socket has no flow yet: without every segment's path, a flow begins after its handshake. */
+    private final WaitingHandshakes waiting;
     /** Every path's latencies, flow or not: the node's. */
     private final PathLatency node = new PathLatency();
     private long created, evicted, expired, orphaned;
@@ -51,6 +54,7 @@ public final class FlowTable implements PathListener {
         this.next = next;
         this.names = names;
         this.limits = limits;
+        this.waiting = new WaitingHandshakes(limits.maxFlows());
     }
 
     @Override
@@ -59,6 +63,7 @@ public final class FlowTable implements PathListener {
         if (p.sk() != 0) {
             Flow f = flowOf(p);
             if (f != null) {
+                claimHandshake(f);
                 // the connection's initial sequence numbers are the flow's to know: numbered from them, as Wireshark does
                 if (p.tcp() != null && f.handshake() != null) p = p.withTcp(p.tcp().relativeTo(f.handshake()));
                 f.path(p);
@@ -125,22 +130,40 @@ public final class FlowTable implements PathListener {
     }
 
     /**
-     * A connection's handshake, for the flow of its socket: the live one, or a closed one whose
-     * counted life it falls in, with the same connection's addresses. It carries no cookie and
+     * A connection's handshake, for the flow of its socket: the live one, or a closed one,
+     * whose counted life holds it, with the same connection's ports. It carries no cookie and
      * may be handed over after later counter reads, when the address already holds other
-     * sockets' flows: it opens none (a flow begins with the socket's state change or counts).
+     * sockets' flows, so it opens none: where its socket has no flow yet (a flow begins with
+     * the socket's first counter read or path) it waits for it.
      */
     private void handshake(Event.Handshake h) {
         long sk = h.header().sk();
         Flow f = live.get(sk);
-        if (f == null) {
-            Flow closedOne = closedBySk.get(sk);
-            f = closedOne != null && closedOne.spans(h.header().tsNs()) ? closedOne : null;
+        if (f == null || !hers(f, h)) f = closedBySk.get(sk);
+        if (f != null && hers(f, h)) {
+            f.apply(h, names);
+        } else {
+            orphaned += waiting.add(h);
         }
-        // by ports: a socket's first state change can come before one of its ports is known (0)
-        Endpoints e = f == null ? null : f.endpoints();
-        boolean same = e == null || (e.localPort() == 0 || e.localPort() == h.tuple().sport()) && (e.remotePort() == 0 || e.remotePort() == h.tuple().dport());
-        if (f != null && same) f.apply(h, names);
+    }
+
+    /** A flow that just began, or took its first counters, takes the handshake waiting for it. */
+    private void claimHandshake(Flow f) {
+        if (f.handshake() != null || !waiting.has(f.sk())) return;
+        Event.Handshake h = waiting.claim(f.sk(), w -> hers(f, w));
+        if (h != null) f.apply(h, names);
+    }
+
+    /**
+     * Whether the handshake is this flow's socket's: its counted life holds it (a flow not
+     * counted yet was not retired before it), and the ports agree, where known (a socket's
+     * first state change can come before one of its ports is).
+     */
+    private static boolean hers(Flow f, Event.Handshake h) {
+        long ts = h.header().tsNs();
+        if (f.countedSinceNs() != 0 ? !f.spans(ts) : f.retiredNs() >= 0 && ts > f.retiredNs()) return false;
+        Endpoints e = f.endpoints();
+        return e == null || (e.localPort() == 0 || e.localPort() == h.tuple().sport()) && (e.remotePort() == 0 || e.remotePort() == h.tuple().dport());
     }
 
     /**
@@ -162,6 +185,7 @@ public final class FlowTable implements PathListener {
             byLife.put(c.counts().firstNs(), f);
         }
         f.counters(c, names);
+        claimHandshake(f);
         if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
         if (f.closed() && live.get(sk) == f) retire(f, ts);
     }
@@ -196,6 +220,8 @@ public final class FlowTable implements PathListener {
             dropOldestClosed();
             expired++;
         }
+        // a handshake whose socket showed no flow for as long as a closed flow is kept
+        orphaned += waiting.expire(monotonicNs - limits.closedRetentionNs());
         next.advanced(monotonicNs);
     }
 

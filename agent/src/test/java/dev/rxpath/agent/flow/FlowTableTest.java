@@ -72,6 +72,37 @@ class FlowTableTest {
         assertEquals(null, table.flows().get(0).handshake());
     }
 
+    /** The kernel's counters for the socket life that began at {@code firstNs}, read at {@code readNs}. */
+    private static Event.SockCounters counters(long readNs, long firstNs, long closedNs) throws Exception {
+        return new Event.SockCounters(header(RecordType.SOCK, readNs), tuple(), new Event.SocketCounts(0, firstNs, closedNs, 1, 100, 100, 1,
+                0, Map.of(), 0, 0, 0, 0, 0, 2, closedNs == 0 ? 1 : 7, 0, 0, 0, 0, null));
+    }
+
+    /**
+     * Without every segment's path (the default), a socket's flow begins at its first counter
+     * read, after its handshake: the handshake waits for it, and that life's flow takes it.
+     */
+    @Test
+    void aHandshakeBeforeItsSocketsFlowWaitsForIt() throws Exception {
+        table.socketEvent(new Event.Handshake(header(RecordType.HANDSHAKE, 2_000), tuple(), HANDSHAKE));
+        assertEquals(0, table.flows().size(), "a handshake opens no flow");
+        table.socketEvent(counters(1_000_000, 1_000, 500_000));
+        assertEquals(1, table.flows().size());
+        assertSame(HANDSHAKE, table.flows().get(0).handshake());
+        assertEquals(0, table.stats().orphaned());
+    }
+
+    /** A waiting handshake is not a later life's, at the same address: that life did not hold it. */
+    @Test
+    void aWaitingHandshakeIsNotALaterLifesAtTheAddress() throws Exception {
+        table.socketEvent(new Event.Handshake(header(RecordType.HANDSHAKE, 2_000), tuple(), HANDSHAKE));
+        table.socketEvent(counters(1_000_000, 600_000, 0));
+        assertEquals(null, table.flows().get(0).handshake());
+        // kept as long as a closed flow is, then counted with the records whose socket never showed
+        table.advanced(2_000 + FlowTable.Limits.DEFAULT.closedRetentionNs() + 1);
+        assertEquals(1, table.stats().orphaned());
+    }
+
     /** Long after the close, a record without a cookie is another socket's. */
     @Test
     void aRecordLongAfterTheCloseIsNotTheClosedFlows() throws Exception {
