@@ -24,8 +24,13 @@ import dev.rxpath.agent.ring.RingException;
 import com.google.common.net.InetAddresses;
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.ObserverHub;
+import dev.rxpath.agent.metrics.AgentMetrics;
+import dev.rxpath.agent.metrics.MetricsServer;
+import dev.rxpath.agent.metrics.PathLatencyMetrics;
+import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.export.ObserverService;
 import java.io.File;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -86,6 +91,10 @@ final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8) for --listen.")
     File tlsKey;
+
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (off by default).")
+    String metricsListen;
 
     @Option(names = "--history", paramLabel = "N", description = "Finished paths kept for `observe --last N` (default: ${DEFAULT-VALUE}).")
     int history = 10_000;
@@ -167,6 +176,7 @@ final class AgentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream err = System.err;
         AgentServer.Tcp tcp = tcpListener();
+        InetSocketAddress metricsAddress = metricsListen == null ? null : hostPort("--metrics-listen", metricsListen);
         if (history < 1 || subscriberQueue < 1) {
             throw new ParameterException(spec.commandLine(), "--history and --subscriber-queue must be at least 1");
         }
@@ -192,7 +202,9 @@ final class AgentCommand implements Callable<Integer> {
             return 0;
         }
         KernelClock clock = new KernelClock();
-        ObserverHub hub = new ObserverHub(history, PipelineOptions.sink(print, System.out, clock));
+        PrometheusRegistry registry = new PrometheusRegistry();
+        PathListener sink = PipelineOptions.sink(print, System.out, clock);
+        ObserverHub hub = new ObserverHub(history, metricsAddress == null ? sink : new PathLatencyMetrics(registry, sink));
         Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
         AtomicReference<Recorder> recorder = new AtomicReference<>();
@@ -220,7 +232,22 @@ final class AgentCommand implements Callable<Integer> {
             err.println("rxpath: cannot serve the Observer API: " + e.getMessage());
             return 1;
         }
+        MetricsServer metrics = null;
+        if (metricsAddress != null) {
+            registry.register(new AgentMetrics(agent, pipeline, hub::ringLost));
+            try {
+                metrics = MetricsServer.start(metricsAddress, registry);
+            } catch (IOException e) {
+                server.close();
+                agent.close();
+                err.println("rxpath: cannot serve metrics on " + metricsListen + ": " + e.getMessage());
+                return 1;
+            }
+            err.printf("rxpath: Prometheus metrics on http://%s/metrics%n", metricsListen);
+        }
+        MetricsServer metricsServer = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (metricsServer != null) metricsServer.close();
             server.close();
             agent.close();
             pipeline.finish();
@@ -299,15 +326,24 @@ final class AgentCommand implements Callable<Integer> {
             if (tlsCert != null || tlsKey != null) throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key need --listen");
             return null;
         }
-        int colon = listen.lastIndexOf(':');
         try {
-            if (colon < 0) throw new IllegalArgumentException("--listen " + listen + ": expected HOST:PORT");
-            String host = listen.substring(0, colon).replace("[", "").replace("]", "");
-            int port = Integer.parseInt(listen.substring(colon + 1));
-            if (!InetAddresses.isInetAddress(host)) throw new IllegalArgumentException("--listen " + listen + ": HOST must be an IP address");
-            return new AgentServer.Tcp(new InetSocketAddress(InetAddresses.forString(host), port), tlsCert, tlsKey);
+            return new AgentServer.Tcp(hostPort("--listen", listen), tlsCert, tlsKey);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** An option's HOST:PORT, HOST an IP address (IPv6 in brackets or not). */
+    private InetSocketAddress hostPort(String option, String text) {
+        int colon = text.lastIndexOf(':');
+        try {
+            if (colon < 0) throw new IllegalArgumentException(option + " " + text + ": expected HOST:PORT");
+            String host = text.substring(0, colon).replace("[", "").replace("]", "");
+            int port = Integer.parseInt(text.substring(colon + 1));
+            if (!InetAddresses.isInetAddress(host)) throw new IllegalArgumentException(option + " " + text + ": HOST must be an IP address");
+            return new InetSocketAddress(InetAddresses.forString(host), port);
         } catch (NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "--listen " + listen + ": PORT is not a number");
+            throw new ParameterException(spec.commandLine(), option + " " + text + ": PORT is not a number");
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -25,63 +25,47 @@ class AgentProcessKernelTest {
         KernelTests.requireRoot();
     }
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static ProcessBuilder agent(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "agent"));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd);
-    }
-
     @Test
     void printRawShowsEachRecordOfRealTrafficAndSigintDetaches() throws Exception {
-        Process p = agent("--print", "raw", "--paths", "all", "--stats-interval", "0").start();
-        List<String> out = new CopyOnWriteArrayList<>(), err = new CopyOnWriteArrayList<>();
-        Thread o = drain(p.getInputStream(), out), e = drain(p.getErrorStream(), err);
-        int port = attachedThenSend4321(err);
-        String flow = ":" + port;
-        KernelTests.await("the copy to the application", 5000, () -> out.stream().anyMatch(l -> l.contains("USER") && l.contains("len=4321")));
-        assertTrue(out.stream().anyMatch(l -> l.contains(" DEV ") && l.contains("dev=lo")), "DEV lines");
-        assertTrue(out.stream().anyMatch(l -> l.contains("SOCKET") && l.contains("sock_queue") && l.contains(flow) && l.contains("len=4321")),
-                "the segment queued to the socket, with its port and length");
-        assertTrue(out.stream().anyMatch(l -> l.contains("TCP_SYN_RECV -> TCP_ESTABLISHED") && l.contains(flow)), "state names");
-        assertTrue(out.stream().anyMatch(l -> l.contains(" handshake ") && l.contains(flow + " ") && l.contains("accepted rtt=")
-                && l.contains("peer_mss=65495")), "the accepted connection's handshake");
-        assertTrue(out.stream().anyMatch(l -> l.contains(" segment ") && l.contains(flow) && l.contains("[P.]") && l.contains("tcplen=4321")),
-                "the data segment's header");
+        try (AgentProcess p = AgentProcess.agent("--print", "raw", "--paths", "all", "--stats-interval", "0")) {
+            List<String> out = p.out, err = p.err;
+            int port = attachedThenSend4321(p);
+            String flow = ":" + port;
+            KernelTests.await("the copy to the application", 5000, () -> out.stream().anyMatch(l -> l.contains("USER") && l.contains("len=4321")));
+            assertTrue(out.stream().anyMatch(l -> l.contains(" DEV ") && l.contains("dev=lo")), "DEV lines");
+            assertTrue(out.stream().anyMatch(l -> l.contains("SOCKET") && l.contains("sock_queue") && l.contains(flow) && l.contains("len=4321")),
+                    "the segment queued to the socket, with its port and length");
+            assertTrue(out.stream().anyMatch(l -> l.contains("TCP_SYN_RECV -> TCP_ESTABLISHED") && l.contains(flow)), "state names");
+            assertTrue(out.stream().anyMatch(l -> l.contains(" handshake ") && l.contains(flow + " ") && l.contains("accepted rtt=")
+                    && l.contains("peer_mss=65495")), "the accepted connection's handshake");
+            assertTrue(out.stream().anyMatch(l -> l.contains(" segment ") && l.contains(flow) && l.contains("[P.]") && l.contains("tcplen=4321")),
+                    "the data segment's header");
 
-        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "agent exits on SIGINT");
-        o.join();
-        e.join();
-        String summary = err.stream().filter(l -> l.contains("detached")).findFirst().orElse("");
-        assertTrue(summary.matches(".*detached; \\d+ records submitted, \\d+ received, 0 lost, 0 malformed"), String.join("\n", err));
+            p.interrupt();
+            String summary = err.stream().filter(l -> l.contains("detached")).findFirst().orElse("");
+            assertTrue(summary.matches(".*detached; \\d+ records submitted, \\d+ received, 0 lost, 0 malformed"), String.join("\n", err));
+        }
     }
 
     @Test
     void printShowsOneLinePerPathAndTheRecordingReplaysToTheSameLines(@TempDir Path dir) throws Exception {
         Path recording = dir.resolve("run.rxrec.gz");
-        Process p = agent("--print", "--paths", "all", "--record", recording.toString(), "--stats-interval", "0").start();
-        List<String> out = new CopyOnWriteArrayList<>(), err = new CopyOnWriteArrayList<>();
-        Thread o = drain(p.getInputStream(), out), e = drain(p.getErrorStream(), err);
-        int port = attachedThenSend4321(err);
-        String to = "-> 127.0.0.1:" + port + " ", pid = "pid=" + ProcessHandle.current().pid() + " ";
-        KernelTests.await("the delivered segment's path", 5000, () -> out.stream().anyMatch(l -> l.contains(to) && l.contains("DELIVERED")));
-        String delivered = out.stream().filter(l -> l.contains(to) && l.contains("DELIVERED")).findFirst().orElseThrow();
-        assertTrue(delivered.matches(".* DEV > SOCKET \\S+ > USER \\S+.* dev=lo len=4321 .*") && delivered.contains(pid), delivered);
-
-        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "agent exits on SIGINT");
-        o.join();
-        e.join();
+        List<String> err;
+        String delivered;
+        try (AgentProcess p = AgentProcess.agent("--print", "--paths", "all", "--record", recording.toString(), "--stats-interval", "0")) {
+            List<String> out = p.out;
+            err = p.err;
+            int port = attachedThenSend4321(p);
+            String to = "-> 127.0.0.1:" + port + " ", pid = "pid=" + ProcessHandle.current().pid() + " ";
+            KernelTests.await("the delivered segment's path", 5000, () -> out.stream().anyMatch(l -> l.contains(to) && l.contains("DELIVERED")));
+            delivered = out.stream().filter(l -> l.contains(to) && l.contains("DELIVERED")).findFirst().orElseThrow();
+            assertTrue(delivered.matches(".* DEV > SOCKET \\S+ > USER \\S+.* dev=lo len=4321 .*") && delivered.contains(pid), delivered);
+            p.interrupt();
+        }
         assertTrue(err.stream().anyMatch(l -> l.matches("paths \\d+: .*DELIVERED=\\d+.*")), String.join("\n", err));
         assertTrue(err.stream().anyMatch(l -> l.startsWith("rxpath: recorded ")), String.join("\n", err));
 
-        Process replay = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay",
-                recording.toString()).redirectErrorStream(true).start();
+        Process replay = AgentProcess.command("replay", recording.toString()).redirectErrorStream(true).start();
         List<String> replayed = new String(replay.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         assertTrue(replay.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, replay.exitValue(), String.join("\n", replayed));
@@ -91,7 +75,7 @@ class AgentProcessKernelTest {
 
     @Test
     void probePrintsTheTableAndExits() throws Exception {
-        Process p = agent("--probe").redirectErrorStream(true).start();
+        Process p = AgentProcess.command("agent", "--probe").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), text);
@@ -108,7 +92,7 @@ class AgentProcessKernelTest {
     void aMalformedFilterIsAUsageErrorNamingTheOption() throws Exception {
         for (List<String> args : List.of(List.of("--remote-ip", "10.0.0.0/33"), List.of("--port", "0"),
                 List.of("--paths", "all", "--path-rate", "5"), List.of("--path-ratio", "2"))) {
-            Process p = agent(args.toArray(String[]::new)).redirectErrorStream(true).start();
+            Process p = AgentProcess.command("agent", args.toArray(String[]::new)).redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(2, p.exitValue(), args + ": " + text);
@@ -118,7 +102,7 @@ class AgentProcessKernelTest {
 
     @Test
     void plaintextTcpOffLoopbackIsRefusedBeforeAnythingAttaches() throws Exception {
-        Process p = agent("--listen", "192.0.2.1:4245").redirectErrorStream(true).start();
+        Process p = AgentProcess.command("agent", "--listen", "192.0.2.1:4245").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue(), text);
@@ -127,13 +111,13 @@ class AgentProcessKernelTest {
 
     @Test
     void mechanismsTurnedOffAreNamedAndAnUnknownOneIsAUsageError() throws Exception {
-        Process p = agent("--probe", "--mechanisms", "kprobe").redirectErrorStream(true).start();
+        Process p = AgentProcess.command("agent", "--probe", "--mechanisms", "kprobe").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), text);
         assertTrue(text.lines().anyMatch(l -> l.contains(" ip_rcv ") && l.contains("fentry: fentry is turned off (--mechanisms)")), text);
 
-        Process bad = agent("--probe", "--mechanisms", "uprobe").redirectErrorStream(true).start();
+        Process bad = AgentProcess.command("agent", "--probe", "--mechanisms", "uprobe").redirectErrorStream(true).start();
         String error = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(bad.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, bad.exitValue(), error);
@@ -141,8 +125,8 @@ class AgentProcessKernelTest {
     }
 
     /** Waits for the agent to say it attached, then sends 4,321 bytes over a new loopback connection; returns its port. */
-    private static int attachedThenSend4321(List<String> agentStderr) throws Exception {
-        KernelTests.await("the agent to attach", 30_000, () -> agentStderr.stream().anyMatch(l -> l.contains("hook points attached")));
+    private static int attachedThenSend4321(AgentProcess agent) throws Exception {
+        agent.awaitAttached();
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (ServerSocket server = new ServerSocket(0, 1, lo)) {
             try (Socket c = new Socket(lo, server.getLocalPort()); Socket s = server.accept()) {
@@ -151,17 +135,5 @@ class AgentProcessKernelTest {
             }
             return server.getLocalPort();
         }
-    }
-
-    private static Thread drain(java.io.InputStream in, List<String> lines) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) lines.add(l);
-            } catch (java.io.IOException ignored) {
-                // the process ended
-            }
-        });
-        t.start();
-        return t;
     }
 }

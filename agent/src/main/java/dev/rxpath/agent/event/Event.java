@@ -109,6 +109,14 @@ public sealed interface Event {
             return closedNs != 0;
         }
 
+        /**
+         * Bytes that reached the socket. tcp_probe's length is a u16 that wraps on skbs merged in
+         * the backlog, and the kernel cannot deliver bytes it did not receive: at least those delivered.
+         */
+        public long bytesReceived() {
+            return Math.max(bytesIn, delivered);
+        }
+
         public long dropsTotal() {
             long n = dropsOther;
             for (long c : drops.values()) n += c;

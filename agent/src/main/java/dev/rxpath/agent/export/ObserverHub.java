@@ -1,6 +1,6 @@
 package dev.rxpath.agent.export;
 
-import dev.rxpath.agent.event.Event;
+import dev.rxpath.agent.path.ForwardingPathListener;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.path.ReceivePath;
 import java.util.Map;
@@ -13,16 +13,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * history ring and to each open GetPaths stream, ring losses too, and on to the next sink.
  * Runs on the pipeline thread and never waits.
  */
-public final class ObserverHub implements PathListener {
+public final class ObserverHub extends ForwardingPathListener {
     private final PathHistory history;
-    private final PathListener next;
     private final CopyOnWriteArrayList<PathStream> streams = new CopyOnWriteArrayList<>();
     private final AtomicLong subscriberLost = new AtomicLong();
     private final Map<Integer, Long> ringLost = new TreeMap<>();
 
     public ObserverHub(int historySize, PathListener next) {
+        super(next);
         this.history = new PathHistory(historySize);
-        this.next = next;
     }
 
     @Override
@@ -33,22 +32,12 @@ public final class ObserverHub implements PathListener {
     }
 
     @Override
-    public void socketEvent(Event event) {
-        next.socketEvent(event);
-    }
-
-    @Override
     public void lost(int cpu, long count) {
         synchronized (ringLost) {
             ringLost.merge(cpu, count, Long::sum);
         }
         for (PathStream s : streams) s.offerLost(cpu, count);
         next.lost(cpu, count);
-    }
-
-    @Override
-    public void advanced(long monotonicNs) {
-        next.advanced(monotonicNs);
     }
 
     PathHistory history() {
@@ -72,7 +61,7 @@ public final class ObserverHub implements PathListener {
     }
 
     /** Records the rings lost, per CPU, since the agent started. */
-    Map<Integer, Long> ringLost() {
+    public Map<Integer, Long> ringLost() {
         synchronized (ringLost) {
             return new TreeMap<>(ringLost);
         }

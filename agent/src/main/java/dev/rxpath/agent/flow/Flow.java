@@ -75,10 +75,10 @@ public final class Flow {
         }
     }
 
-    /** The kernel's counters for this socket, cumulative: they replace the previous read. */
-    void counters(Event.SockCounters read, KernelNames names) {
+    /** The kernel's counters for this socket, cumulative: they replace the previous read; false for an older read than that. */
+    boolean counters(Event.SockCounters read, KernelNames names) {
         long readNs = read.header().tsNs();
-        if (counters != null && countersReadNs > readNs) return; // an older read
+        if (counters != null && countersReadNs > readNs) return false;
         Event.SocketCounts c = read.counts();
         counters = c;
         countersReadNs = readNs;
@@ -94,6 +94,12 @@ public final class Flow {
             drops = named;
         }
         state = c.state() < 0 ? null : names.tcpState(c.state());
+        return true;
+    }
+
+    /** The kernel's counters as last read, or null before the first read. */
+    Event.SocketCounts counts() {
+        return counters;
     }
 
     /** Whether {@code tsNs} falls in the socket life the kernel counted for this flow (from its birth to its close). */
@@ -185,12 +191,9 @@ public final class Flow {
         return counters == null ? 0 : counters.segments();
     }
 
-    /**
-     * Bytes that reached the socket. tcp_probe's length is a u16 that wraps on skbs merged in
-     * the backlog, and the kernel cannot deliver bytes it did not receive: at least those delivered.
-     */
+    /** Bytes that reached the socket ({@link Event.SocketCounts#bytesReceived}). */
     public long bytesReceived() {
-        return counters == null ? 0 : Math.max(counters.bytesIn(), counters.delivered());
+        return counters == null ? 0 : counters.bytesReceived();
     }
 
     /**

@@ -47,7 +47,9 @@ public final class FlowTable implements PathListener {
     /** Handshakes whose socket has no flow yet: without every segment's path, a flow begins after its handshake. */
     private final WaitingHandshakes waiting;
     /** Every path's latencies, flow or not: the node's. */
-    private final PathLatency node = new PathLatency();
+    private final PathLatency latency = new PathLatency();
+    /** The kernel's counters, summed over the node's sockets. */
+    private final NodeCounts node = new NodeCounts();
     private long created, evicted, expired, orphaned;
 
     public FlowTable(PathListener next, KernelNames names, Limits limits) {
@@ -59,7 +61,7 @@ public final class FlowTable implements PathListener {
 
     @Override
     public void path(ReceivePath p) {
-        node.record(p);
+        latency.record(p);
         if (p.sk() != 0) {
             Flow f = flowOf(p);
             if (f != null) {
@@ -184,7 +186,8 @@ public final class FlowTable implements PathListener {
             }
             byLife.put(c.counts().firstNs(), f);
         }
-        f.counters(c, names);
+        Event.SocketCounts before = f.counts();
+        if (f.counters(c, names)) node.add(before, c.counts(), names);
         claimHandshake(f);
         if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
         if (f.closed() && live.get(sk) == f) retire(f, ts);
@@ -278,7 +281,12 @@ public final class FlowTable implements PathListener {
 
     /** The node's latencies over every path so far (sampled when paths are). Read on the table's thread. */
     public PathLatency nodeLatency() {
-        return node;
+        return latency;
+    }
+
+    /** The kernel's exact counters summed over the node's sockets since the agent attached. Read on the table's thread. */
+    public NodeCounts.Totals nodeCounts() {
+        return node.totals();
     }
 
     public Stats stats() {

@@ -2,7 +2,6 @@ package dev.rxpath.agent.flow;
 
 import dev.rxpath.agent.event.Stage;
 import dev.rxpath.agent.path.ReceivePath;
-import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -16,17 +15,15 @@ public final class PathLatency {
     private Latency toApplication;
 
     void record(ReceivePath p) {
-        List<ReceivePath.StageTime> times = p.stages();
-        for (int i = 1; i < times.size(); i++) {
-            ReceivePath.StageTime t = times.get(i);
-            Latency l = stages[t.stage().ordinal()];
-            if (l == null) l = stages[t.stage().ordinal()] = new Latency();
-            l.record(t.tsNs() - times.get(i - 1).tsNs());
-        }
-        ReceivePath.StageTime user = p.stage(Stage.USER);
-        if (user != null) {
+        p.intervals((stage, ns) -> {
+            Latency l = stages[stage.ordinal()];
+            if (l == null) l = stages[stage.ordinal()] = new Latency();
+            l.record(ns);
+        });
+        long delivered = p.toApplicationNs();
+        if (delivered >= 0) {
             if (toApplication == null) toApplication = new Latency();
-            toApplication.record(user.tsNs() - p.firstNs());
+            toApplication.record(delivered);
         }
     }
 

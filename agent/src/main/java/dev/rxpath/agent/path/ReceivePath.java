@@ -66,6 +66,22 @@ public record ReceivePath(long skb, Verdict verdict, CloseReason closedBy, List<
         return last - firstNs();
     }
 
+    /** Takes the time from each stage's predecessor to it. */
+    public interface StageIntervals {
+        void interval(Stage stage, long ns);
+    }
+
+    /** Each stage after the first, with the time since the stage before it. */
+    public void intervals(StageIntervals to) {
+        for (int i = 1; i < stages.size(); i++) to.interval(stages.get(i).stage(), stages.get(i).tsNs() - stages.get(i - 1).tsNs());
+    }
+
+    /** First stage to the application's read of its bytes; -1 where none read them. */
+    public long toApplicationNs() {
+        StageTime user = stage(Stage.USER);
+        return user == null ? -1 : user.tsNs() - firstNs();
+    }
+
     public StageTime stage(Stage stage) {
         for (StageTime t : stages) if (t.stage() == stage) return t;
         return null;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Which flow a socket's records belong to around its close, from events built by hand. */
 class FlowTableTest {
     private static final long SK = 0xffff888100aa0000L;
-    private static final KernelNames NAMES = new KernelNames(Map.of(), Map.of(),
+    private static final KernelNames NAMES = new KernelNames(Map.of(2L, "NO_SOCKET"), Map.of(),
             Map.of(1L, "TCP_ESTABLISHED", 2L, "TCP_SYN_SENT", 5L, "TCP_FIN_WAIT2", 7L, "TCP_CLOSE"), KernelSymbols.NONE);
 
     private final FlowTable table = new FlowTable(PathListener.NONE, NAMES, FlowTable.Limits.DEFAULT);
@@ -101,6 +101,21 @@ class FlowTableTest {
         // kept as long as a closed flow is, then counted with the records whose socket never showed
         table.advanced(2_000 + FlowTable.Limits.DEFAULT.closedRetentionNs() + 1);
         assertEquals(1, table.stats().orphaned());
+    }
+
+    /** The node's totals add what each read counted since the one before; a read older than that adds nothing. */
+    @Test
+    void theNodesTotalsAddEachSocketsCountsOnce() throws Exception {
+        table.socketEvent(counters(1_000_000, 1_000, 0));
+        table.socketEvent(new Event.SockCounters(header(RecordType.SOCK, 2_000_000), tuple(), new Event.SocketCounts(0, 1_000, 0, 3, 300,
+                250, 2, 0, Map.of(2L, 1L), 0, 0, 1, 0, 0, 2, 1, 0, 0, 0, 0, null)));
+        table.socketEvent(counters(1_500_000, 1_000, 0)); // handed over late
+        NodeCounts.Totals t = table.nodeCounts();
+        assertEquals(3, t.segments());
+        assertEquals(300, t.bytesReceived());
+        assertEquals(250, t.bytesDelivered());
+        assertEquals(1, t.resetsReceived());
+        assertEquals(Map.of("NO_SOCKET", 1L), t.drops());
     }
 
     /** Long after the close, a record without a cookie is another socket's. */
