@@ -27,6 +27,10 @@ import dev.rxpath.agent.export.ObserverHub;
 import dev.rxpath.agent.metrics.AgentMetrics;
 import dev.rxpath.agent.metrics.MetricsServer;
 import dev.rxpath.agent.metrics.PathLatencyMetrics;
+import dev.rxpath.agent.metrics.TraceMetrics;
+import dev.rxpath.agent.traces.PathTraces;
+import dev.rxpath.agent.traces.TailSampler;
+import dev.rxpath.agent.traces.TraceExport;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.export.ObserverService;
 import java.io.File;
@@ -34,10 +38,14 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +103,25 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics on http://HOST:PORT/metrics (off by default).")
     String metricsListen;
+
+    @Option(names = "--traces-exporter", paramLabel = "otlp|zipkin|none",
+            description = "Export sampled receive paths as OpenTelemetry traces (default: $OTEL_TRACES_EXPORTER, else none). The other OTEL_* variables apply.")
+    String tracesExporter;
+
+    @Option(names = "--traces-endpoint", paramLabel = "URL",
+            description = "Where the exporter sends (over $OTEL_EXPORTER_OTLP_ENDPOINT or $OTEL_EXPORTER_ZIPKIN_ENDPOINT).")
+    String tracesEndpoint;
+
+    @Option(names = "--traces-protocol", paramLabel = "grpc|http/protobuf", description = "OTLP's protocol (over $OTEL_EXPORTER_OTLP_PROTOCOL).")
+    String tracesProtocol;
+
+    @Option(names = "--traces-rate", paramLabel = "N",
+            description = "Traces a second of the paths neither dropped, reset nor slow; drops and resets are always traced (default: ${DEFAULT-VALUE}).")
+    double tracesRate = 10;
+
+    @Option(names = "--traces-min-latency", paramLabel = "MS",
+            description = "Always trace paths at least this slow, first stage to last; 0: none for their time alone (default: ${DEFAULT-VALUE}).")
+    double tracesMinLatencyMs = 0;
 
     @Option(names = "--history", paramLabel = "N", description = "Finished paths kept for `observe --last N` (default: ${DEFAULT-VALUE}).")
     int history = 10_000;
@@ -177,6 +204,8 @@ final class AgentCommand implements Callable<Integer> {
         PrintStream err = System.err;
         AgentServer.Tcp tcp = tcpListener();
         InetSocketAddress metricsAddress = metricsListen == null ? null : hostPort("--metrics-listen", metricsListen);
+        Map<String, String> traceFlags = traceFlags();
+        TailSampler.Options traceSampling = traceSampling();
         if (history < 1 || subscriberQueue < 1) {
             throw new ParameterException(spec.commandLine(), "--history and --subscriber-queue must be at least 1");
         }
@@ -204,6 +233,9 @@ final class AgentCommand implements Callable<Integer> {
         KernelClock clock = new KernelClock();
         PrometheusRegistry registry = new PrometheusRegistry();
         PathListener sink = PipelineOptions.sink(print, System.out, clock);
+        TraceExport traceExport = traceFlags == null ? null : TraceExport.start(traceFlags, node());
+        PathTraces traces = traceExport == null ? null : new PathTraces(traceExport, traceSampling, clock, node(), sink);
+        if (traces != null) sink = traces;
         ObserverHub hub = new ObserverHub(history, metricsAddress == null ? sink : new PathLatencyMetrics(registry, sink));
         Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
@@ -235,6 +267,7 @@ final class AgentCommand implements Callable<Integer> {
         MetricsServer metrics = null;
         if (metricsAddress != null) {
             registry.register(new AgentMetrics(agent, pipeline, hub::ringLost));
+            if (traces != null) registry.register(new TraceMetrics(traces, traceExport));
             try {
                 metrics = MetricsServer.start(metricsAddress, registry);
             } catch (IOException e) {
@@ -251,6 +284,13 @@ final class AgentCommand implements Callable<Integer> {
             server.close();
             agent.close();
             pipeline.finish();
+            if (traces != null) {
+                traceExport.close();
+                PathTraces.Counts t = traces.counts();
+                TraceExport.Counts e = traceExport.counts();
+                err.printf("rxpath: traces: %d kept, %d paths sampled out; spans: %d ended, %d exported, %d failed, %d dropped%n", t.traces(),
+                        t.sampledOut(), e.ended(), e.exported(), e.failed(), e.ended() - e.exported() - e.failed());
+            }
             if (recorder.get() != null) {
                 recorder.get().close();
                 err.printf("rxpath: recorded %d frames to %s%n", recorder.get().frames(), record);
@@ -266,6 +306,7 @@ final class AgentCommand implements Callable<Integer> {
         err.printf("rxpath: %d hook points attached on %s; watching %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",
                 agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease(), programs.watch().describe(),
                 programs.sampling().describe());
+        if (traces != null) err.printf("rxpath: traces to %s; %s%n", traceFlags.get("otel.traces.exporter"), traceSampling.describe());
         if (statsInterval > 0) startStatsReporter(agent, pipeline, err);
         agent.awaitTermination();
         return 0;
@@ -318,6 +359,48 @@ final class AgentCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /**
+     * The OpenTelemetry properties the --traces-* flags set, checked before anything attaches;
+     * null when no traces are exported (neither the flag nor $OTEL_TRACES_EXPORTER names an exporter).
+     */
+    private Map<String, String> traceFlags() {
+        String exporter = tracesExporter != null ? tracesExporter : System.getenv().getOrDefault("OTEL_TRACES_EXPORTER", "none");
+        if (!List.of("otlp", "zipkin", "none").contains(exporter)) {
+            throw new ParameterException(spec.commandLine(), (tracesExporter != null ? "--traces-exporter " : "OTEL_TRACES_EXPORTER=") + exporter
+                    + ": expected otlp, zipkin or none");
+        }
+        if (exporter.equals("none")) {
+            if (tracesEndpoint != null || tracesProtocol != null) throw new ParameterException(spec.commandLine(), "--traces-endpoint and --traces-protocol need an exporter (--traces-exporter)");
+            return null;
+        }
+        Map<String, String> flags = new HashMap<>();
+        flags.put("otel.traces.exporter", exporter);
+        if (tracesEndpoint != null) {
+            try {
+                URI uri = new URI(tracesEndpoint);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) throw new URISyntaxException(tracesEndpoint, "not an http(s) URL");
+            } catch (URISyntaxException e) {
+                throw new ParameterException(spec.commandLine(), "--traces-endpoint " + tracesEndpoint + ": " + e.getReason() + " (http://HOST:PORT/…)");
+            }
+            flags.put(exporter.equals("zipkin") ? "otel.exporter.zipkin.endpoint" : "otel.exporter.otlp.endpoint", tracesEndpoint);
+        }
+        if (tracesProtocol != null) {
+            if (!exporter.equals("otlp") || !List.of("grpc", "http/protobuf").contains(tracesProtocol)) {
+                throw new ParameterException(spec.commandLine(), "--traces-protocol " + tracesProtocol + ": OTLP's grpc or http/protobuf");
+            }
+            flags.put("otel.exporter.otlp.protocol", tracesProtocol);
+        }
+        return flags;
+    }
+
+    private TailSampler.Options traceSampling() {
+        try {
+            return new TailSampler.Options(Math.round(tracesMinLatencyMs * 1_000_000), tracesRate);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--traces-rate and --traces-min-latency must not be negative");
+        }
     }
 
     /** --listen HOST:PORT with its TLS files, checked before anything attaches. */

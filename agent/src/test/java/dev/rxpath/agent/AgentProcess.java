@@ -33,7 +33,14 @@ final class AgentProcess implements AutoCloseable {
 
     /** {@code rxpath agent ARGS...}, started, its output collected. */
     static AgentProcess agent(String... args) throws Exception {
-        return new AgentProcess(command("agent", args).start());
+        return agent(java.util.Map.of(), args);
+    }
+
+    /** The same with these environment variables added. */
+    static AgentProcess agent(java.util.Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder b = command("agent", args);
+        b.environment().putAll(env);
+        return new AgentProcess(b.start());
     }
 
     /** Waits for it to say it attached its hooks. */

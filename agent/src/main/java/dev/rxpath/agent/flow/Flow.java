@@ -181,6 +181,11 @@ public final class Flow {
         return state;
     }
 
+    /** A listener's, as the kernel last counted it: its socket accepts connections and is none. */
+    boolean listening() {
+        return "TCP_LISTEN".equals(state);
+    }
+
     /** Whether the kernel's counters have been read for this socket: every count below is exact once they have. */
     public boolean counted() {
         return counters != null;

@@ -157,13 +157,14 @@ public final class FlowTable implements PathListener {
     }
 
     /**
-     * Whether the handshake is this flow's socket's: its counted life holds it (a flow not
-     * counted yet was not retired before it), and the ports agree, where known (a socket's
-     * first state change can come before one of its ports is).
+     * Whether the handshake is this flow's socket's: not a listener's (a connection accepted
+     * from it may take the address of one that closed, with its port), its counted life holds
+     * it (a flow not counted yet was not retired before it), and the ports agree, where known
+     * (a socket's first state change can come before one of its ports is).
      */
     private static boolean hers(Flow f, Event.Handshake h) {
         long ts = h.header().tsNs();
-        if (f.countedSinceNs() != 0 ? !f.spans(ts) : f.retiredNs() >= 0 && ts > f.retiredNs()) return false;
+        if (f.listening() || (f.countedSinceNs() != 0 ? !f.spans(ts) : f.retiredNs() >= 0 && ts > f.retiredNs())) return false;
         Endpoints e = f.endpoints();
         return e == null || (e.localPort() == 0 || e.localPort() == h.tuple().sport()) && (e.remotePort() == 0 || e.remotePort() == h.tuple().dport());
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class FlowTableTest {
     private static final long SK = 0xffff888100aa0000L;
     private static final KernelNames NAMES = new KernelNames(Map.of(2L, "NO_SOCKET"), Map.of(),
-            Map.of(1L, "TCP_ESTABLISHED", 2L, "TCP_SYN_SENT", 5L, "TCP_FIN_WAIT2", 7L, "TCP_CLOSE"), KernelSymbols.NONE);
+            Map.of(1L, "TCP_ESTABLISHED", 2L, "TCP_SYN_SENT", 5L, "TCP_FIN_WAIT2", 7L, "TCP_CLOSE", 10L, "TCP_LISTEN"), KernelSymbols.NONE);
 
     private final FlowTable table = new FlowTable(PathListener.NONE, NAMES, FlowTable.Limits.DEFAULT);
 
@@ -101,6 +101,27 @@ class FlowTableTest {
         // kept as long as a closed flow is, then counted with the records whose socket never showed
         table.advanced(2_000 + FlowTable.Limits.DEFAULT.closedRetentionNs() + 1);
         assertEquals(1, table.stats().orphaned());
+    }
+
+    /**
+     * A connection accepted from a listener can take the address of one that closed before its
+     * close was read, and has its port: the listener's flow does not take the handshake; the
+     * connection's own, at its first counter read, does.
+     */
+    @Test
+    void aListenersFlowAtTheAddressDoesNotTakeAConnectionsHandshake() throws Exception {
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        Event.Tuple listening = new Event.Tuple(2, lo, 8080, InetAddress.getByName("0.0.0.0"), 0);
+        table.socketEvent(new Event.SockCounters(header(RecordType.SOCK, 1_000), listening, new Event.SocketCounts(0, 500, 0, 0, 0, 0, 0,
+                0, Map.of(), 0, 0, 0, 0, 0, 1, 10, 0, 0, 0, 0, null)));
+        Flow listener = table.flows().get(0);
+        table.socketEvent(new Event.Handshake(header(RecordType.HANDSHAKE, 2_000), new Event.Tuple(2, lo, 8080, lo, 40000),
+                new TcpHandshake(20, 65495, 65495, 7, 7, true, true, false, 1, 2)));
+        assertEquals(null, listener.handshake());
+        table.socketEvent(new Event.SockCounters(header(RecordType.SOCK, 3_000), new Event.Tuple(2, lo, 8080, lo, 40000),
+                new Event.SocketCounts(0, 1_500, 0, 1, 100, 100, 1, 0, Map.of(), 0, 0, 0, 0, 0, 2, 1, 0, 0, 0, 0, null)));
+        Flow accepted = table.flows().stream().filter(f -> f != listener).findFirst().orElseThrow();
+        assertEquals(false, accepted.handshake().active());
     }
 
     /** The node's totals add what each read counted since the one before; a read older than that adds nothing. */
