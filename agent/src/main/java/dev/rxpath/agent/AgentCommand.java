@@ -213,6 +213,13 @@ final class AgentCommand implements Callable<Integer> {
         ReceiveHooks.Options programs = programOptions();
         if (countersInterval < 10) throw new ParameterException(spec.commandLine(), "--counters-interval must be at least 10 ms");
         if (bufferMiB < 1) throw new ParameterException(spec.commandLine(), "--buffer-mib must be at least 1");
+        TraceExport traceExport;
+        try {
+            traceExport = traceFlags == null || probe ? null : TraceExport.start(traceFlags, node());
+        } catch (RuntimeException e) { // the SDK's ConfigurationException: an OTEL_* variable it cannot use
+            err.println("rxpath: cannot configure the trace export: " + e.getMessage());
+            return 2;
+        }
         Set<Mechanism> allowed = EnumSet.of(Mechanism.RAW_TRACEPOINT, Mechanism.TRACEPOINT);
         for (FunctionMechanism m : mechanisms) allowed.add(m.mechanism);
         KernelProbe kernel = KernelProbe.scan(allowed);
@@ -233,7 +240,6 @@ final class AgentCommand implements Callable<Integer> {
         KernelClock clock = new KernelClock();
         PrometheusRegistry registry = new PrometheusRegistry();
         PathListener sink = PipelineOptions.sink(print, System.out, clock);
-        TraceExport traceExport = traceFlags == null ? null : TraceExport.start(traceFlags, node());
         PathTraces traces = traceExport == null ? null : new PathTraces(traceExport, traceSampling, clock, node(), sink);
         if (traces != null) sink = traces;
         ObserverHub hub = new ObserverHub(history, metricsAddress == null ? sink : new PathLatencyMetrics(registry, sink));
