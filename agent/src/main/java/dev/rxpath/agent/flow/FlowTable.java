@@ -85,16 +85,13 @@ public final class FlowTable implements PathListener {
             Flow f = byCookie.get(p.cookie());
             if (f != null) return f;
         }
-        // A lookup also returns sockets that are not connections: the request socket a handshake's
-        // last ACK finds. Only a socket-level record (tcp_probe) shows a socket worth a flow.
-        boolean connection = p.cookie() != 0 || p.stage(Stage.SOCKET) != null;
         Flow f = live.get(p.sk());
-        if (f != null && connection && f.listening()) {
-            retire(f, p.firstNs()); // a listener closed, its close not read yet, and a connection took its address
-            return open(p.sk(), p.cookie(), p.firstNs());
-        }
         if (f == null) f = closedBySk.get(p.sk());
-        if (f == null) return connection ? open(p.sk(), p.cookie(), p.firstNs()) : null;
+        if (f == null) {
+            // A lookup also returns sockets that are not connections: the request socket a handshake's
+            // last ACK finds. Only a socket-level record (tcp_probe) shows a socket worth a flow.
+            return p.cookie() != 0 || p.stage(Stage.SOCKET) != null ? open(p.sk(), p.cookie(), p.firstNs()) : null;
+        }
         boolean another = p.cookie() != 0 && f.cookie() != 0 && f.cookie() != p.cookie();
         return another ? null : f;
     }
@@ -114,12 +111,9 @@ public final class FlowTable implements PathListener {
             long ts = e.header().tsNs();
             Flow f = cookie != 0 ? byCookie.get(cookie) : null; // addresses are reused at once; a cookie never is
             if (f == null) f = live.get(sk);
-            // the socket was freed unseen and its address reused: by another with a cookie, or a listener by a
-            // connection (a listener's close may not be read yet when a connection at its address shows)
-            boolean listenerGone = f != null && cookie != 0 && f.listening();
-            if (f != null && cookie != 0 && (listenerGone || f.cookie() != 0 && f.cookie() != cookie)) {
-                retire(f, ts);
-                f = listenerGone ? open(sk, cookie, ts) : null;
+            if (f != null && cookie != 0 && f.cookie() != 0 && f.cookie() != cookie) {
+                retire(f, ts); // the socket was freed unseen and its address reused
+                f = null;
             }
             if (f == null) {
                 // a late record of a socket whose flow closed: its FIN retransmitted before the close, or

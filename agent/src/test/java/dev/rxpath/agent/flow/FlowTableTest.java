@@ -124,29 +124,6 @@ class FlowTableTest {
         assertEquals(false, accepted.handshake().active());
     }
 
-    /**
-     * A listener closed, its close not read yet, and a connection it accepted took its address:
-     * the connection's record (its cookie) opens the connection's flow, and does not make the
-     * listener's flow the connection's; the connection's counters then go to that flow.
-     */
-    @Test
-    void aConnectionsRecordAtAListenersAddressIsNotTheListenersFlow() throws Exception {
-        InetAddress lo = InetAddress.getByName("127.0.0.1");
-        table.socketEvent(new Event.SockCounters(header(RecordType.SOCK, 1_000), new Event.Tuple(2, lo, 8080, InetAddress.getByName("0.0.0.0"), 0),
-                new Event.SocketCounts(0, 500, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0, 0, 0, 1, 10, 0, 0, 0, 0, null)));
-        Flow listener = table.flows().get(0);
-        Event.Tuple accepted = new Event.Tuple(2, lo, 8080, lo, 40000);
-        table.socketEvent(new Event.SockQueue(header(RecordType.SOCK_QUEUE, 2_000), accepted, 77, 0, 100, 0, 0, 10, 0, 0, 0, 0, 100));
-        table.socketEvent(new Event.SockCounters(header(RecordType.SOCK, 3_000), accepted,
-                new Event.SocketCounts(77, 1_500, 2_500, 1, 100, 100, 1, 0, Map.of(), 0, 0, 0, 0, 0, 3, 7, 0, 0, 0, 0, null)));
-        assertEquals(2, table.flows().size());
-        assertEquals(0, listener.cookie());
-        assertEquals(0, listener.endpoints().remotePort(), listener.endpoints().toString());
-        Flow connection = table.flows().stream().filter(f -> f != listener).findFirst().orElseThrow();
-        assertEquals(77, connection.cookie());
-        assertEquals(100, connection.bytesDelivered());
-    }
-
     /** The node's totals add what each read counted since the one before; a read older than that adds nothing. */
     @Test
     void theNodesTotalsAddEachSocketsCountsOnce() throws Exception {
