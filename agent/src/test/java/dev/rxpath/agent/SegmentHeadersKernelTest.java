@@ -117,11 +117,9 @@ class SegmentHeadersKernelTest {
      */
     @Test
     void inTheDefaultSampledModeEachConnectionsFlowsHaveItsHandshake() throws Exception {
-        // Where tcp_probe names no skb (6.1, 5.10) and its program borrows the socket from the do_rcv hooks, a
-        // socket's counts at times come as two lives (the same address, cookie and ports, both closed), so
-        // one connection has two flows; not explained yet, and not this test's subject
-        Assumptions.assumeTrue(KernelProbe.scan().format(Hook.TCP_PROBE).map(f -> f.hasField("skbaddr")).orElse(false),
-                "a socket's two counted lives where tcp_probe borrows its socket");
+        // Not in the guests: there a listener and the connections around it take each other's socket addresses
+        // within a counter read, and a connection at times has two flows (README, Known limits)
+        Assumptions.assumeTrue(getClass() == SegmentHeadersKernelTest.class, "two flows of one connection in the guests, at times");
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         List<Traffic.Transfer> transfers = new ArrayList<>();
         List<Flow> flows;
