@@ -146,7 +146,8 @@ public final class AgentMetrics implements MultiCollector {
                 .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value).build()).build();
     }
 
-    private static CounterSnapshot.CounterDataPointSnapshot point(Labels labels, double value) {
+    /** One counter's value with its labels: every collector here builds its counters of these. */
+    static CounterSnapshot.CounterDataPointSnapshot point(Labels labels, double value) {
         return CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(value).build();
     }
 }

@@ -23,14 +23,14 @@ public final class TraceMetrics implements MultiCollector {
         TraceExport.Counts e = export.counts();
         return new MetricSnapshots(
                 CounterSnapshot.builder().name("rxpath_trace_paths").help("Finished paths the tail sampler kept as traces, and those it sampled out.")
-                        .dataPoint(point("outcome", "traced", t.traces())).dataPoint(point("outcome", "sampled_out", t.sampledOut())).build(),
+                        .dataPoint(outcome("traced", t.traces())).dataPoint(outcome("sampled_out", t.sampledOut())).build(),
                 CounterSnapshot.builder().name("rxpath_trace_spans")
                         .help("Spans ended, exported, failed to export; ended less those is still queued or dropped by the full queue.")
-                        .dataPoint(point("outcome", "ended", e.ended())).dataPoint(point("outcome", "exported", e.exported()))
-                        .dataPoint(point("outcome", "failed", e.failed())).build());
+                        .dataPoint(outcome("ended", e.ended())).dataPoint(outcome("exported", e.exported()))
+                        .dataPoint(outcome("failed", e.failed())).build());
     }
 
-    private static CounterSnapshot.CounterDataPointSnapshot point(String label, String value, double n) {
-        return CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of(label, value)).value(n).build();
+    private static CounterSnapshot.CounterDataPointSnapshot outcome(String outcome, long n) {
+        return AgentMetrics.point(Labels.of("outcome", outcome), n);
     }
 }
