@@ -240,9 +240,11 @@ final class AgentCommand implements Callable<Integer> {
         KernelClock clock = new KernelClock();
         PrometheusRegistry registry = new PrometheusRegistry();
         PathListener sink = PipelineOptions.sink(print, System.out, clock);
+        if (metricsAddress != null) sink = new PathLatencyMetrics(registry, sink);
+        // before the metrics: a traced path reaches them with its trace current, for their exemplars
         PathTraces traces = traceExport == null ? null : new PathTraces(traceExport, traceSampling, clock, node(), sink);
         if (traces != null) sink = traces;
-        ObserverHub hub = new ObserverHub(history, metricsAddress == null ? sink : new PathLatencyMetrics(registry, sink));
+        ObserverHub hub = new ObserverHub(history, sink);
         Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
         AtomicReference<Recorder> recorder = new AtomicReference<>();
@@ -263,7 +265,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         AgentServer server;
         try {
-            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, node(), subscriberQueue),
+            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, node(), subscriberQueue, traces == null ? null : traces::counts),
                     "none".equals(socket) ? null : Path.of(socket), tcp);
         } catch (IOException e) {
             agent.close();
@@ -273,7 +275,7 @@ final class AgentCommand implements Callable<Integer> {
         MetricsServer metrics = null;
         if (metricsAddress != null) {
             registry.register(new AgentMetrics(agent, pipeline, hub::ringLost));
-            if (traces != null) registry.register(new TraceMetrics(traces, traceExport));
+            if (traces != null) registry.register(new TraceMetrics(traces::counts));
             try {
                 metrics = MetricsServer.start(metricsAddress, registry);
             } catch (IOException e) {
@@ -292,10 +294,7 @@ final class AgentCommand implements Callable<Integer> {
             pipeline.finish();
             if (traces != null) {
                 traceExport.close();
-                PathTraces.Counts t = traces.counts();
-                TraceExport.Counts e = traceExport.counts();
-                err.printf("rxpath: traces: %d kept, %d paths sampled out; spans: %d ended, %d exported, %d failed, %d dropped%n", t.traces(),
-                        t.sampledOut(), e.ended(), e.exported(), e.failed(), e.ended() - e.exported() - e.failed());
+                err.println("rxpath: " + traces.counts().describe());
             }
             if (recorder.get() != null) {
                 recorder.get().close();

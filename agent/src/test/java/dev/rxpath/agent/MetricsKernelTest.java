@@ -7,10 +7,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,8 +62,7 @@ class MetricsKernelTest {
                 List<PrometheusServer.Sample> dev = prometheus.query("rxpath_hook_attached{stage=\"DEV\"} == 1");
                 assertTrue(!dev.isEmpty(), "an attached DEV hook, with its mechanism: " + dev);
 
-                String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + metrics + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                String scrape = Http.metrics(metrics, Http.TEXT);
                 Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
                 try (OutputStream in = promtool.getOutputStream()) {
                     in.write(scrape.getBytes(StandardCharsets.UTF_8));

@@ -3,6 +3,11 @@ package dev.rxpath.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rxpath.api.v1.ObserverGrpc;
+import dev.rxpath.api.v1.ServerStatusRequest;
+import dev.rxpath.api.v1.TraceExport;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -19,10 +24,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.Test;
 /**
  * OTLP on the wire: a receiver built from the published OTLP TraceService gets the agent's
  * spans over gRPC, checked as protobuf; and a backend that refuses, then one that accepts
- * connections and never answers, cost the agent only the spans, counted, never its counts.
+ * connections and never answers, cost the agent only the spans, counted (in the metrics, the
+ * status API and the summary), never its counts.
  */
 class OtlpKernelTest {
     @BeforeAll
@@ -134,10 +136,11 @@ class OtlpKernelTest {
             try (ServerSocket backend = hangs ? new ServerSocket(0, 50, loopback) : null; ServerSocket server = new ServerSocket(0, 1, loopback)) {
                 int backendPort = hangs ? backend.getLocalPort() : PrometheusServer.freePort(); // nothing listens on a freed port
                 String metrics = "127.0.0.1:" + PrometheusServer.freePort();
+                int api = PrometheusServer.freePort();
                 try (AgentProcess agent = AgentProcess.agent(Map.of("OTEL_BSP_SCHEDULE_DELAY", "100", "OTEL_EXPORTER_OTLP_TIMEOUT", "500"),
                         "--traces-exporter", "otlp", "--traces-protocol", "http/protobuf", "--traces-endpoint", "http://127.0.0.1:" + backendPort,
                         "--traces-rate", "1000", "--paths", "all", "--port", String.valueOf(server.getLocalPort()), "--metrics-listen", metrics,
-                        "--counters-interval", "200", "--socket", "none", "--stats-interval", "0")) {
+                        "--counters-interval", "200", "--socket", "none", "--listen", "127.0.0.1:" + api, "--stats-interval", "0")) {
                     agent.awaitAttached();
                     int total = 0;
                     for (int i = 0; i < 20; i++) {
@@ -152,9 +155,20 @@ class OtlpKernelTest {
                     KernelTests.await("the agent's exact delivered bytes and failed spans", 30_000,
                             () -> scrape(metrics, "rxpath_delivered_bytes_total") == sent && scrape(metrics, "rxpath_trace_spans_total{outcome=\"failed\"}") > 0);
                     assertTrue(agent.process.isAlive(), (hangs ? "a hanging" : "a refusing") + " backend: " + String.join("\n", agent.err));
+                    // the status API shows them too
+                    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", api).usePlaintext().build();
+                    try {
+                        TraceExport status = ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                                .serverStatus(ServerStatusRequest.getDefaultInstance()).getTraces();
+                        assertEquals("otlp", status.getExporter(), status.toString());
+                        assertTrue(status.getSpansFailed() > 0 && status.getSpansExported() == 0 && status.getPathsTraced() > 0, status.toString());
+                        assertEquals(status.getSpansEnded(), status.getSpansFailed() + status.getSpansNotSent(), status.toString());
+                    } finally {
+                        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+                    }
                     agent.interrupt();
-                    String summary = agent.err.stream().filter(l -> l.startsWith("rxpath: traces: ")).findFirst().orElse(String.join("\n", agent.err));
-                    Matcher m = Pattern.compile("spans: (\\d+) ended, 0 exported, (\\d+) failed, (\\d+) dropped").matcher(summary);
+                    String summary = agent.err.stream().filter(l -> l.startsWith("rxpath: traces to otlp: ")).findFirst().orElse(String.join("\n", agent.err));
+                    Matcher m = Pattern.compile("spans: (\\d+) ended, 0 exported, (\\d+) failed, (\\d+) not sent").matcher(summary);
                     assertTrue(m.find() && Long.parseLong(m.group(2)) > 0, summary);
                 }
             }
@@ -164,8 +178,7 @@ class OtlpKernelTest {
     /** One sample's value from the agent's own /metrics, by its name and labels as printed; -1 when absent. */
     private static double scrape(String address, String series) {
         try {
-            String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + address + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String text = Http.metrics(address, Http.TEXT);
             for (String line : text.lines().toList()) if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1));
             return -1;
         } catch (Exception e) {

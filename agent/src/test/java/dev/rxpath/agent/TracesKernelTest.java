@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code agent --traces-exporter zipkin}, exporting through the OpenTelemetry SDK's Zipkin
  * exporter to Zipkin's own server: a known connection's delivered segment is one trace,
  * a root span over its path and a child per interval between stages, with the semantic
- * conventions' attributes; a reset SYN's trace is an error with the kernel's reason.
+ * conventions' attributes; a reset SYN's trace is an error with the kernel's reason; the
+ * latency histograms' exemplars name traces Zipkin holds.
  */
 class TracesKernelTest {
     @BeforeAll
@@ -38,10 +41,11 @@ class TracesKernelTest {
         try (ZipkinServer zipkin = ZipkinServer.start(dir)) {
             ServerSocket server = new ServerSocket(0, 1, loopback);
             port = server.getLocalPort();
+            String metrics = "127.0.0.1:" + PrometheusServer.freePort();
             // the batch processor's delay, the OpenTelemetry way: the OTEL_* variables apply
             try (AgentProcess agent = AgentProcess.agent(Map.of("OTEL_BSP_SCHEDULE_DELAY", "200"), "--traces-exporter", "zipkin",
                     "--traces-endpoint", zipkin.spansEndpoint(), "--traces-rate", "1000", "--paths", "all", "--port", String.valueOf(port),
-                    "--socket", "none", "--stats-interval", "0")) {
+                    "--metrics-listen", metrics, "--socket", "none", "--stats-interval", "0")) {
                 agent.awaitAttached();
                 try (server; Socket client = new Socket(loopback, port); Socket accepted = server.accept()) {
                     clientPort = client.getLocalPort();
@@ -98,9 +102,21 @@ class TracesKernelTest {
                 assertEquals(reason, resetTags.get("error.type").getAsString(), resetTags.toString());
                 assertEquals(reason, resetTags.get("error").getAsString(), "the span's status, as Zipkin shows it: " + resetTags);
 
+                // the delivery histogram's exemplars (OpenMetrics only) carry the trace ids of exported paths
+                String exposition = Http.metrics(metrics, Http.OPENMETRICS);
+                List<String> exemplars = exposition.lines().filter(l -> l.startsWith("rxpath_delivery_latency_seconds_bucket") && l.contains(" # {"))
+                        .toList();
+                assertTrue(!exemplars.isEmpty(), exposition);
+                for (String exemplar : exemplars) {
+                    Matcher traceId = Pattern.compile("trace_id=\"([0-9a-f]{32})\"").matcher(exemplar);
+                    assertTrue(traceId.find(), exemplar);
+                    JsonArray trace = zipkin.trace(traceId.group(1));
+                    assertEquals("tcp receive", root(trace).get("name").getAsString(), exemplar + ": " + trace);
+                }
+
                 agent.interrupt();
-                String summary = agent.err.stream().filter(l -> l.startsWith("rxpath: traces: ")).findFirst().orElse(String.join("\n", agent.err));
-                assertTrue(summary.matches("rxpath: traces: \\d+ kept, \\d+ paths sampled out; spans: (\\d+) ended, \\1 exported, 0 failed, 0 dropped"),
+                String summary = agent.err.stream().filter(l -> l.startsWith("rxpath: traces to zipkin: ")).findFirst().orElse(String.join("\n", agent.err));
+                assertTrue(summary.matches("rxpath: traces to zipkin: \\d+ kept, \\d+ paths sampled out; spans: (\\d+) ended, \\1 exported, 0 failed, 0 not sent"),
                         summary);
             }
         }

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +17,6 @@ import java.nio.file.Path;
  */
 final class ZipkinServer implements AutoCloseable {
     static final Path JAR = Path.of("target", "test-servers", "zipkin-server.jar");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final Process process;
     final int port;
@@ -62,8 +58,15 @@ final class ZipkinServer implements AutoCloseable {
         return JsonParser.parseString(r.body()).getAsJsonArray();
     }
 
+    /** One trace by its id (32 hex digits), an array of spans. */
+    JsonArray trace(String traceId) throws Exception {
+        HttpResponse<String> r = get("/api/v2/trace/" + traceId);
+        assertTrue(r.statusCode() == 200, traceId + ": " + r.statusCode() + ": " + r.body());
+        return JsonParser.parseString(r.body()).getAsJsonArray();
+    }
+
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.get("http://127.0.0.1:" + port + path);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
+import dev.rxpath.api.v1.TraceExport;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -54,6 +55,12 @@ final class StatusCommand extends AgentCommand {
         line(out, "evicted", status.getPathsEvicted() + " paths, " + status.getFlowsEvicted() + " flows");
         line(out, "subscribers", status.getSubscribers() + " (" + status.getSubscriberLost() + " records dropped from slow ones)");
         line(out, "history", status.getHistorySize() + " paths");
+        if (status.hasTraces()) {
+            TraceExport t = status.getTraces();
+            line(out, "traces", String.format("to %s: %d paths traced, %d sampled out; spans %d ended, %d exported, %d failed, %d not sent",
+                    t.getExporter(), t.getPathsTraced(), t.getPathsSampledOut(), t.getSpansEnded(), t.getSpansExported(), t.getSpansFailed(),
+                    t.getSpansNotSent()));
+        }
         out.println();
         Table hooks = new Table("STAGE", "HOOK", "STATUS", "MECHANISM", "REASON");
         for (HookStatus hook : status.getHooksList()) {

@@ -21,6 +21,7 @@ import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
 import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.StageTime;
+import dev.rxpath.api.v1.TraceExport;
 import dev.rxpath.api.v1.Verdict;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -55,6 +56,8 @@ class AgentAnswersTest {
     private final List<GetPathsResponse> paths = new ArrayList<>();
     private final List<Object> requests = new ArrayList<>();
     private Status failure;
+    private ServerStatusResponse status = ServerStatusResponse.newBuilder().setNodeName("node-1").setKernelRelease("6.1.0")
+            .setUptime(Durations.fromSeconds(3723)).build();
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -87,8 +90,7 @@ class AgentAnswersTest {
 
             @Override
             public void serverStatus(ServerStatusRequest request, StreamObserver<ServerStatusResponse> responses) {
-                responses.onNext(ServerStatusResponse.newBuilder().setNodeName("node-1").setKernelRelease("6.1.0")
-                        .setUptime(Durations.fromSeconds(3723)).build());
+                responses.onNext(status);
                 responses.onCompleted();
             }
         }).build().start();
@@ -181,6 +183,16 @@ class AgentAnswersTest {
         out.getBuffer().setLength(0);
         run("status");
         assertTrue(out.toString().contains("uptime       1h02m03s\n"), out.toString());
+        assertTrue(!out.toString().contains("traces"), "no trace export, no line: " + out);
+    }
+
+    @Test
+    void statusShowsTheTraceExportWhenThereIsOne() {
+        status = status.toBuilder().setTraces(TraceExport.newBuilder().setExporter("otlp").setPathsTraced(12).setPathsSampledOut(300)
+                .setSpansEnded(60).setSpansExported(40).setSpansFailed(15).setSpansNotSent(5)).build();
+        assertEquals(0, run("status"));
+        assertTrue(out.toString().contains("traces       to otlp: 12 paths traced, 300 sampled out; spans 60 ended, 40 exported, 15 failed, 5 not sent\n"),
+                out.toString());
     }
 
     /** Parses like bin/rxpath, then runs the command over the in-process channel. */

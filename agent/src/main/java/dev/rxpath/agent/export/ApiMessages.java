@@ -11,6 +11,7 @@ import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.ring.Handoff;
+import dev.rxpath.agent.traces.TraceCounts;
 import dev.rxpath.api.v1.CloseReason;
 import dev.rxpath.api.v1.Family;
 import dev.rxpath.api.v1.LatencySummary;
@@ -115,6 +116,12 @@ final class ApiMessages {
     static dev.rxpath.api.v1.HookStatus hook(HookStatus s) {
         return dev.rxpath.api.v1.HookStatus.newBuilder().setHook(s.hook().target()).setStage(stage(s.hook().stage()))
                 .setMechanism(s.attached() ? s.attachment() : "").setAttached(s.attached()).setReason(s.reason()).build();
+    }
+
+    static dev.rxpath.api.v1.TraceExport traces(TraceCounts t) {
+        return dev.rxpath.api.v1.TraceExport.newBuilder().setExporter(t.exporter()).setPathsTraced(t.traced()).setPathsSampledOut(t.sampledOut())
+                .setSpansEnded(t.spansEnded()).setSpansExported(t.spansExported()).setSpansFailed(t.spansFailed())
+                .setSpansNotSent(t.spansNotSent()).build();
     }
 
     static Stage stage(dev.rxpath.agent.event.Stage s) {

@@ -8,6 +8,7 @@ import dev.rxpath.agent.flow.PathLatency;
 import dev.rxpath.agent.path.PathStats;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.agent.traces.TraceCounts;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.FlowSort;
 import dev.rxpath.api.v1.GetFlowsRequest;
@@ -30,6 +31,7 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /** The Observer service over the running agent: paths from the hub, flows and counters from the pipeline. */
@@ -42,17 +44,21 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     private final ApiMessages messages;
     private final String node;
     private final int queueSize;
+    private final Supplier<TraceCounts> traces;
     private final long startNs = System.nanoTime();
     private long rateAtNs = startNs, rateReceived;
     private double rate;
 
-    public ObserverService(Agent agent, Pipeline pipeline, ObserverHub hub, KernelClock clock, String node, int queueSize) {
+    /** @param traces what the trace export has done; null when there is none */
+    public ObserverService(Agent agent, Pipeline pipeline, ObserverHub hub, KernelClock clock, String node, int queueSize,
+                           Supplier<TraceCounts> traces) {
         this.agent = agent;
         this.pipeline = pipeline;
         this.hub = hub;
         this.messages = new ApiMessages(clock);
         this.node = node;
         this.queueSize = queueSize;
+        this.traces = traces;
     }
 
     @Override
@@ -188,6 +194,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
             }
             b.addAllLatency(c.latency());
             for (HookStatus h : agent.hooks().statuses()) b.addHooks(ApiMessages.hook(h));
+            if (traces != null) b.setTraces(ApiMessages.traces(traces.get()));
             for (Map.Entry<Integer, Long> e : hub.ringLost().entrySet()) {
                 b.addLost(LostEvent.newBuilder().setSource(ApiMessages.lostSource(e.getKey())).setCpu(ApiMessages.lostCpu(e.getKey()))
                         .setCount(e.getValue()));

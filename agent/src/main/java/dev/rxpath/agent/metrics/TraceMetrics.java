@@ -1,33 +1,30 @@
 package dev.rxpath.agent.metrics;
 
-import dev.rxpath.agent.traces.PathTraces;
-import dev.rxpath.agent.traces.TraceExport;
+import dev.rxpath.agent.traces.TraceCounts;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.function.Supplier;
 
 /** What the trace export did, at each scrape: paths traced and sampled out; spans ended, exported, failed, dropped. */
 public final class TraceMetrics implements MultiCollector {
-    private final PathTraces traces;
-    private final TraceExport export;
+    private final Supplier<TraceCounts> counts;
 
-    public TraceMetrics(PathTraces traces, TraceExport export) {
-        this.traces = traces;
-        this.export = export;
+    public TraceMetrics(Supplier<TraceCounts> counts) {
+        this.counts = counts;
     }
 
     @Override
     public MetricSnapshots collect() {
-        PathTraces.Counts t = traces.counts();
-        TraceExport.Counts e = export.counts();
+        TraceCounts t = counts.get();
         return new MetricSnapshots(
                 CounterSnapshot.builder().name("rxpath_trace_paths").help("Finished paths the tail sampler kept as traces, and those it sampled out.")
-                        .dataPoint(outcome("traced", t.traces())).dataPoint(outcome("sampled_out", t.sampledOut())).build(),
+                        .dataPoint(outcome("traced", t.traced())).dataPoint(outcome("sampled_out", t.sampledOut())).build(),
                 CounterSnapshot.builder().name("rxpath_trace_spans")
                         .help("Spans ended, exported, failed to export; ended less those is still queued or dropped by the full queue.")
-                        .dataPoint(outcome("ended", e.ended())).dataPoint(outcome("exported", e.exported()))
-                        .dataPoint(outcome("failed", e.failed())).build());
+                        .dataPoint(outcome("ended", t.spansEnded())).dataPoint(outcome("exported", t.spansExported()))
+                        .dataPoint(outcome("failed", t.spansFailed())).build());
     }
 
     private static CounterSnapshot.CounterDataPointSnapshot outcome(String outcome, long n) {

@@ -55,8 +55,11 @@ final class PathSpans {
         this.node = node;
     }
 
-    /** Starts and ends the path's spans; they go to the SDK's span processor (which never blocks). */
-    void export(ReceivePath p) {
+    /**
+     * Starts the path's root span and ends its children; {@link #end} ends the root. Ended
+     * spans go to the SDK's span processor, which never blocks.
+     */
+    Span start(ReceivePath p) {
         List<ReceivePath.StageTime> stages = p.stages();
         SpanBuilder rootBuilder = tracer.spanBuilder(ROOT).setNoParent().setSpanKind(SpanKind.INTERNAL)
                 .setStartTimestamp(wall(p.firstNs()), TimeUnit.NANOSECONDS).setAttribute(VERDICT, p.verdict().name())
@@ -86,6 +89,11 @@ final class PathSpans {
             tracer.spanBuilder(from.stage().name() + " to " + to.stage().name()).setParent(parent).setSpanKind(SpanKind.INTERNAL)
                     .setStartTimestamp(wall(from.tsNs()), TimeUnit.NANOSECONDS).startSpan().end(wall(to.tsNs()), TimeUnit.NANOSECONDS);
         }
+        return root;
+    }
+
+    /** Ends a root span {@link #start} returned, at its path's last stage. */
+    void end(Span root, ReceivePath p) {
         root.end(wall(p.firstNs() + p.totalNs()), TimeUnit.NANOSECONDS);
     }
 

@@ -4,15 +4,16 @@ import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.path.ForwardingPathListener;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.path.ReceivePath;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 
 /**
  * The sink that turns the finished paths the tail sampler keeps into traces, on the
- * pipeline's thread; passes every path on.
+ * pipeline's thread; passes every path on. A traced path is passed on with its root span
+ * current (OpenTelemetry's context), so the sinks after this one can tie what they make of
+ * the path to its trace: the Prometheus client takes the current span for its exemplars.
  */
 public final class PathTraces extends ForwardingPathListener {
-    /** Traces kept and paths sampled out, for another thread. */
-    public record Counts(long traces, long sampledOut) {}
-
     private final TailSampler sampler;
     private final PathSpans spans;
     private final TraceExport export;
@@ -27,16 +28,24 @@ public final class PathTraces extends ForwardingPathListener {
 
     @Override
     public void path(ReceivePath p) {
-        if (sampler.keep(p)) {
-            spans.export(p);
-            export.ended(p.stages().size()); // the root and one per interval between stages
-        }
+        boolean keep = sampler.keep(p);
         traces = sampler.kept();
         sampledOut = sampler.sampledOut();
-        next.path(p);
+        if (!keep) {
+            next.path(p);
+            return;
+        }
+        Span root = spans.start(p);
+        try (Scope current = root.makeCurrent()) {
+            next.path(p);
+        } finally {
+            spans.end(root, p);
+            export.ended(p.stages().size()); // the root and one per interval between stages
+        }
     }
 
-    public Counts counts() {
-        return new Counts(traces, sampledOut);
+    /** For any thread. */
+    public TraceCounts counts() {
+        return export.counts(traces, sampledOut);
     }
 }

@@ -24,15 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * and what it failed to send are counted here.
  */
 public final class TraceExport implements AutoCloseable {
-    /** Spans the agent ended; those the exporter sent; those it failed to send (the rest waits in, or was dropped from, the queue). */
-    public record Counts(long ended, long exported, long failed) {}
-
     private static final AttributeKey<String> HOST_NAME = AttributeKey.stringKey("host.name");
 
     private final OpenTelemetrySdk sdk;
+    private final String exporter;
     private final AtomicLong ended = new AtomicLong(), exported = new AtomicLong(), failed = new AtomicLong();
 
     private TraceExport(Map<String, String> flags, String node) {
+        this.exporter = flags.get("otel.traces.exporter");
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", "rxpath");
         defaults.put("otel.metrics.exporter", "none"); // metrics go to Prometheus; logs stay on stderr
@@ -63,8 +62,9 @@ public final class TraceExport implements AutoCloseable {
         ended.addAndGet(spans);
     }
 
-    public Counts counts() {
-        return new Counts(ended.get(), exported.get(), failed.get());
+    /** With the sampler's counts, which the export does not see. */
+    TraceCounts counts(long traced, long sampledOut) {
+        return new TraceCounts(exporter, traced, sampledOut, ended.get(), exported.get(), failed.get());
     }
 
     /** Sends what the queue holds (waiting at most 10 s for the backend), then stops. */

@@ -1,0 +1,25 @@
+package dev.rxpath.agent.traces;
+
+/**
+ * What the trace export has done, for the status API, the metrics and the summary: finished
+ * paths the tail sampler kept or sampled out, and their spans by how they left.
+ *
+ * @param exporter       the configured exporter: otlp, zipkin
+ * @param traced         paths kept, one trace each
+ * @param sampledOut     paths the tail sampler left out
+ * @param spansEnded     spans the agent ended
+ * @param spansExported  spans the backend took
+ * @param spansFailed    spans the exporter could not send (refused, timed out, rejected)
+ */
+public record TraceCounts(String exporter, long traced, long sampledOut, long spansEnded, long spansExported, long spansFailed) {
+    /** Spans neither exported nor failed: still in the export queue, or dropped because it was full. */
+    public long spansNotSent() {
+        return spansEnded - spansExported - spansFailed;
+    }
+
+    /** One line for stderr. */
+    public String describe() {
+        return String.format("traces to %s: %d kept, %d paths sampled out; spans: %d ended, %d exported, %d failed, %d not sent",
+                exporter, traced, sampledOut, spansEnded, spansExported, spansFailed, spansNotSent());
+    }
+}
