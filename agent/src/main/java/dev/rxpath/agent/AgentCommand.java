@@ -24,6 +24,7 @@ import dev.rxpath.agent.ring.RingException;
 import com.google.common.net.InetAddresses;
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.ObserverHub;
+import dev.rxpath.agent.flow.WorkloadCounts;
 import dev.rxpath.agent.metrics.AgentMetrics;
 import dev.rxpath.agent.metrics.MetricsServer;
 import dev.rxpath.agent.metrics.PathLatencyMetrics;
@@ -42,6 +43,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +53,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,6 +106,18 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics on http://HOST:PORT/metrics (off by default).")
     String metricsListen;
+
+    @Option(names = "--metrics-labels", paramLabel = "LABEL[,LABEL]", split = ",",
+            description = "Also count per workload, told apart by these labels: local_port, comm (the reading command). Off by default: never per socket.")
+    List<String> metricsLabels = List.of();
+
+    @Option(names = "--metrics-max-workloads", paramLabel = "N",
+            description = "Workloads counted at once; a read of a socket in a further one is counted as refused (default: ${DEFAULT-VALUE}).")
+    int metricsMaxWorkloads = WorkloadCounts.Options.DEFAULT_MAX;
+
+    @Option(names = "--metrics-workload-grace", paramLabel = "SECONDS",
+            description = "Delete a workload's series once its sockets have counted nothing for this long (default: ${DEFAULT-VALUE}).")
+    long metricsWorkloadGraceS = WorkloadCounts.Options.DEFAULT_GRACE_NS / 1_000_000_000;
 
     @Option(names = "--traces-exporter", paramLabel = "otlp|zipkin|none",
             description = "Export sampled receive paths as OpenTelemetry traces (default: $OTEL_TRACES_EXPORTER, else none). The other OTEL_* variables apply.")
@@ -209,7 +224,7 @@ final class AgentCommand implements Callable<Integer> {
         if (history < 1 || subscriberQueue < 1) {
             throw new ParameterException(spec.commandLine(), "--history and --subscriber-queue must be at least 1");
         }
-        Pipeline.Limits limits = pipelineOptions.limits();
+        Pipeline.Limits limits = pipelineOptions.limits(workloads(metricsAddress != null));
         ReceiveHooks.Options programs = programOptions();
         if (countersInterval < 10) throw new ParameterException(spec.commandLine(), "--counters-interval must be at least 10 ms");
         if (bufferMiB < 1) throw new ParameterException(spec.commandLine(), "--buffer-mib must be at least 1");
@@ -315,6 +330,23 @@ final class AgentCommand implements Callable<Integer> {
         if (statsInterval > 0) startStatsReporter(agent, pipeline, err);
         agent.awaitTermination();
         return 0;
+    }
+
+    /** --metrics-labels and its bounds: the workloads the metrics count, none unless asked for. */
+    private WorkloadCounts.Options workloads(boolean metrics) {
+        if (metricsLabels.isEmpty()) return WorkloadCounts.Options.NONE;
+        if (!metrics) throw new ParameterException(spec.commandLine(), "--metrics-labels needs --metrics-listen");
+        Set<WorkloadCounts.Label> labels = EnumSet.noneOf(WorkloadCounts.Label.class);
+        for (String name : metricsLabels) {
+            WorkloadCounts.Label label = Arrays.stream(WorkloadCounts.Label.values()).filter(l -> l.labelName().equals(name.strip())).findFirst()
+                    .orElseThrow(() -> new ParameterException(spec.commandLine(), "--metrics-labels: unknown label \"" + name + "\" (one of "
+                            + Arrays.stream(WorkloadCounts.Label.values()).map(WorkloadCounts.Label::labelName).collect(Collectors.joining(", ")) + ")"));
+            labels.add(label);
+        }
+        if (metricsMaxWorkloads < 1 || metricsWorkloadGraceS < 1) {
+            throw new ParameterException(spec.commandLine(), "--metrics-max-workloads and --metrics-workload-grace must be at least 1");
+        }
+        return new WorkloadCounts.Options(labels, metricsMaxWorkloads, metricsWorkloadGraceS * 1_000_000_000);
     }
 
     /** --paths, --path-rate, --path-ratio and --max-sockets, checked before anything is compiled. */

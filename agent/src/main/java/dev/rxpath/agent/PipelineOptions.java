@@ -3,6 +3,7 @@ package dev.rxpath.agent;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.export.PathPrinter;
 import dev.rxpath.agent.flow.FlowTable;
+import dev.rxpath.agent.flow.WorkloadCounts;
 import dev.rxpath.agent.path.PathCorrelator;
 import dev.rxpath.agent.path.PathListener;
 import java.io.PrintStream;
@@ -34,6 +35,11 @@ final class PipelineOptions {
     long closedRetentionS = D.flows().closedRetentionNs() / 1_000_000_000;
 
     Pipeline.Limits limits() {
+        return limits(WorkloadCounts.Options.NONE);
+    }
+
+    /** With the workloads the agent's metrics count. */
+    Pipeline.Limits limits(WorkloadCounts.Options workloads) {
         positive("--max-paths", maxPaths);
         positive("--path-timeout", pathTimeoutMs);
         positive("--queue-timeout", queueTimeoutS);
@@ -41,7 +47,7 @@ final class PipelineOptions {
         if (closedRetentionS < 0) throw new ParameterException(spec.commandLine(), "--closed-retention must not be negative");
         return new Pipeline.Limits(
                 new PathCorrelator.Limits(maxPaths, pathTimeoutMs * 1_000_000, queueTimeoutS * 1_000_000_000, maxFlows),
-                new FlowTable.Limits(maxFlows, closedRetentionS * 1_000_000_000));
+                new FlowTable.Limits(maxFlows, closedRetentionS * 1_000_000_000, workloads));
     }
 
     private void positive(String option, long value) {

@@ -34,7 +34,8 @@ class MetricsKernelTest {
         try (ServerSocket server = new ServerSocket(0, 1, loopback)) {
             String metrics = "127.0.0.1:" + PrometheusServer.freePort();
             // the default sampled mode; only the test's connection (both its sockets) is counted
-            try (AgentProcess agent = AgentProcess.agent("--metrics-listen", metrics, "--port", String.valueOf(server.getLocalPort()),
+            try (AgentProcess agent = AgentProcess.agent("--metrics-listen", metrics, "--metrics-labels", "local_port,comm",
+                    "--port", String.valueOf(server.getLocalPort()),
                     "--counters-interval", "200", "--socket", "none", "--stats-interval", "0");
                  PrometheusServer prometheus = PrometheusServer.scraping(metrics, dir)) {
                 agent.awaitAttached();
@@ -59,6 +60,14 @@ class MetricsKernelTest {
                 assertTrue(value(prometheus, "sum(rxpath_flows_created_total)") >= 2, "the two sockets' flows");
                 assertTrue(value(prometheus, "sum(rxpath_paths_total)") > 0, "sampled paths");
                 assertTrue(value(prometheus, "sum(rxpath_stage_latency_seconds_count)") > 0, "their stages' latencies");
+                // per workload (opt-in): the server's port, read by this process's reading thread
+                List<PrometheusServer.Sample> workload = prometheus.query("rxpath_workload_delivered_bytes_total{local_port=\""
+                        + server.getLocalPort() + "\"}");
+                assertEquals(1, workload.size(), workload.toString());
+                assertEquals(TOTAL, workload.get(0).value(), workload.toString());
+                String comm = readerComm();
+                assertTrue(workload.get(0).metric().contains("\"comm\":\"" + comm + "\""), comm + ": " + workload);
+                assertEquals(0, value(prometheus, "rxpath_workloads_refused_total"));
                 List<PrometheusServer.Sample> dev = prometheus.query("rxpath_hook_attached{stage=\"DEV\"} == 1");
                 assertTrue(!dev.isEmpty(), "an attached DEV hook, with its mechanism: " + dev);
 
@@ -73,6 +82,12 @@ class MetricsKernelTest {
                 agent.interrupt();
             }
         }
+    }
+
+    /** The kernel's name of the thread that read (comm is a thread's): this one. */
+    private static String readerComm() throws java.io.IOException {
+        long tid = Long.parseLong(java.nio.file.Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+        return java.nio.file.Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).strip();
     }
 
     private static double delivered(PrometheusServer prometheus) {

@@ -20,8 +20,13 @@ import java.util.List;
  * retention time. Every eviction and expiry is counted. Passes everything on downstream.
  */
 public final class FlowTable implements PathListener {
-    public record Limits(int maxFlows, long closedRetentionNs) {
+    /** @param workloads the workloads whose counts are summed for labelled metrics: none unless asked for */
+    public record Limits(int maxFlows, long closedRetentionNs, WorkloadCounts.Options workloads) {
         public static final Limits DEFAULT = new Limits(131_072, 60_000_000_000L);
+
+        public Limits(int maxFlows, long closedRetentionNs) {
+            this(maxFlows, closedRetentionNs, WorkloadCounts.Options.NONE);
+        }
     }
 
     /**
@@ -49,7 +54,9 @@ public final class FlowTable implements PathListener {
     /** Every path's latencies, flow or not: the node's. */
     private final PathLatency latency = new PathLatency();
     /** The kernel's counters, summed over the node's sockets. */
-    private final NodeCounts node = new NodeCounts();
+    private final CounterTotals node = new CounterTotals();
+    /** The same, per workload (opt-in). */
+    private final WorkloadCounts workloads;
     private long created, evicted, expired, orphaned;
 
     public FlowTable(PathListener next, KernelNames names, Limits limits) {
@@ -57,6 +64,7 @@ public final class FlowTable implements PathListener {
         this.names = names;
         this.limits = limits;
         this.waiting = new WaitingHandshakes(limits.maxFlows());
+        this.workloads = new WorkloadCounts(limits.workloads());
     }
 
     @Override
@@ -188,7 +196,10 @@ public final class FlowTable implements PathListener {
             byLife.put(c.counts().firstNs(), f);
         }
         Event.SocketCounts before = f.counts();
-        if (f.counters(c, names)) node.add(before, c.counts(), names);
+        if (f.counters(c, names)) {
+            node.add(before, c.counts(), names);
+            workloads.add(f, before, c.counts(), ts, names);
+        }
         claimHandshake(f);
         if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
         if (f.closed() && live.get(sk) == f) retire(f, ts);
@@ -226,6 +237,7 @@ public final class FlowTable implements PathListener {
         }
         // a handshake whose socket showed no flow for as long as a closed flow is kept
         orphaned += waiting.expire(monotonicNs - limits.closedRetentionNs());
+        workloads.advanced(monotonicNs);
         next.advanced(monotonicNs);
     }
 
@@ -286,8 +298,13 @@ public final class FlowTable implements PathListener {
     }
 
     /** The kernel's exact counters summed over the node's sockets since the agent attached. Read on the table's thread. */
-    public NodeCounts.Totals nodeCounts() {
+    public CounterTotals.Totals nodeCounts() {
         return node.totals();
+    }
+
+    /** The same per workload, when asked for ({@link Limits#workloads}). Read on the table's thread. */
+    public WorkloadCounts.Snapshot workloadCounts() {
+        return workloads.snapshot();
     }
 
     public Stats stats() {

@@ -3,7 +3,8 @@ package dev.rxpath.agent.metrics;
 import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.Pipeline;
 import dev.rxpath.agent.flow.FlowTable;
-import dev.rxpath.agent.flow.NodeCounts;
+import dev.rxpath.agent.flow.WorkloadCounts;
+import dev.rxpath.agent.flow.CounterTotals;
 import dev.rxpath.agent.path.PathStats;
 import dev.rxpath.agent.path.Verdict;
 import dev.rxpath.agent.probe.HookStatus;
@@ -15,8 +16,10 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -30,7 +33,8 @@ import java.util.function.Supplier;
 public final class AgentMetrics implements MultiCollector {
     private static final long PIPELINE_WAIT_MS = 2_000;
 
-    private record PipelineView(PathStats paths, FlowTable.Stats flows, NodeCounts.Totals counts, long late) {}
+    private record PipelineView(PathStats paths, FlowTable.Stats flows, CounterTotals.Totals counts, WorkloadCounts.Snapshot workloads,
+                                long late) {}
 
     private final Agent agent;
     private final Pipeline pipeline;
@@ -58,7 +62,8 @@ public final class AgentMetrics implements MultiCollector {
 
     private PipelineView pipelineView() {
         try {
-            return pipeline.inspect(p -> new PipelineView(p.paths().stats(), p.flows().stats(), p.flows().nodeCounts(), p.window().late()))
+            return pipeline.inspect(p -> new PipelineView(p.paths().stats(), p.flows().stats(), p.flows().nodeCounts(), p.flows().workloadCounts(),
+                            p.window().late()))
                     .get(PIPELINE_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -70,22 +75,18 @@ public final class AgentMetrics implements MultiCollector {
     }
 
     private static void pipeline(PipelineView v, List<MetricSnapshot> out) {
-        NodeCounts.Totals c = v.counts();
-        out.add(counter("rxpath_received_segments", "Segments with payload TCP sockets accepted (the kernel's per-socket counters, exact).",
-                Labels.EMPTY, c.segments()));
-        out.add(counter("rxpath_received_bytes", "Payload bytes TCP sockets accepted (exact).", Labels.EMPTY, c.bytesReceived()));
-        out.add(counter("rxpath_delivered_bytes", "Bytes applications read from TCP sockets (exact).", Labels.EMPTY, c.bytesDelivered()));
-        out.add(counter("rxpath_reads", "Reads that took bytes from TCP sockets (exact).", Labels.EMPTY, c.reads()));
-        out.add(counter("rxpath_retransmits", "Segments TCP sockets retransmitted (exact).", Labels.EMPTY, c.retransmits()));
-        CounterSnapshot.Builder resets = CounterSnapshot.builder().name("rxpath_socket_resets")
-                .help("Resets TCP sockets sent and received (exact).");
-        resets.dataPoint(point(Labels.of("direction", "sent"), c.resetsSent()));
-        resets.dataPoint(point(Labels.of("direction", "received"), c.resetsReceived()));
-        out.add(resets.build());
-        CounterSnapshot.Builder socketDrops = CounterSnapshot.builder().name("rxpath_socket_drops")
-                .help("Segments of TCP sockets the kernel dropped, by its reason (exact; reasons beyond a socket's first four: OTHER).");
-        c.drops().forEach((reason, n) -> socketDrops.dataPoint(point(Labels.of("reason", reason), n)));
-        out.add(socketDrops.build());
+        socketCounts("rxpath_", "TCP sockets", Map.of(Labels.EMPTY, v.counts()), out);
+        WorkloadCounts.Snapshot w = v.workloads();
+        if (!w.labels().isEmpty()) {
+            Map<Labels, CounterTotals.Totals> byWorkload = new HashMap<>();
+            w.workloads().forEach((workload, totals) -> byWorkload.put(labels(w.labels(), workload), totals));
+            socketCounts("rxpath_workload_", "a workload's TCP sockets (--metrics-labels)", byWorkload, out);
+            out.add(gauge("rxpath_workloads", "Workloads counted now (at most --metrics-max-workloads).", Labels.EMPTY, w.workloads().size()));
+            out.add(counter("rxpath_workloads_refused", "Counter reads of sockets whose workload found no room under --metrics-max-workloads "
+                    + "(in the node's totals only).", Labels.EMPTY, w.refused()));
+            out.add(counter("rxpath_workloads_deleted", "Workloads deleted, with their series, after their sockets counted nothing for "
+                    + "--metrics-workload-grace.", Labels.EMPTY, w.deleted()));
+        }
 
         CounterSnapshot.Builder paths = CounterSnapshot.builder().name("rxpath_paths")
                 .help("Receive paths followed to their end, by verdict (sampled; drops and resets always kept).");
@@ -106,6 +107,41 @@ public final class AgentMetrics implements MultiCollector {
         out.add(counter("rxpath_flows_created", "Flows created.", Labels.EMPTY, f.created()));
         out.add(counter("rxpath_flows_evicted", "Flows evicted by the table's cap.", Labels.EMPTY, f.evicted()));
         out.add(counter("rxpath_flows_expired", "Closed flows expired after their retention.", Labels.EMPTY, f.expired()));
+    }
+
+    /** The kernel's exact per-socket counters, summed per label set: the node's (no labels), or each workload's. */
+    private static void socketCounts(String prefix, String of, Map<Labels, CounterTotals.Totals> sums, List<MetricSnapshot> out) {
+        CounterSnapshot.Builder segments = family(prefix + "received_segments", "Segments with payload " + of + " accepted (the kernel's per-socket counters, exact).");
+        CounterSnapshot.Builder received = family(prefix + "received_bytes", "Payload bytes " + of + " accepted (exact).");
+        CounterSnapshot.Builder delivered = family(prefix + "delivered_bytes", "Bytes applications read from " + of + " (exact).");
+        CounterSnapshot.Builder reads = family(prefix + "reads", "Reads that took bytes from " + of + " (exact).");
+        CounterSnapshot.Builder retransmits = family(prefix + "retransmits", "Segments " + of + " retransmitted (exact).");
+        CounterSnapshot.Builder resets = family(prefix + "socket_resets", "Resets " + of + " sent and received (exact).");
+        CounterSnapshot.Builder drops = family(prefix + "socket_drops",
+                "Segments of " + of + " the kernel dropped, by its reason (exact; reasons beyond a socket's first four: OTHER).");
+        sums.forEach((labels, c) -> {
+            segments.dataPoint(point(labels, c.segments()));
+            received.dataPoint(point(labels, c.bytesReceived()));
+            delivered.dataPoint(point(labels, c.bytesDelivered()));
+            reads.dataPoint(point(labels, c.reads()));
+            retransmits.dataPoint(point(labels, c.retransmits()));
+            resets.dataPoint(point(labels.add("direction", "sent"), c.resetsSent()));
+            resets.dataPoint(point(labels.add("direction", "received"), c.resetsReceived()));
+            c.drops().forEach((reason, n) -> drops.dataPoint(point(labels.add("reason", reason), n)));
+        });
+        for (CounterSnapshot.Builder b : List.of(segments, received, delivered, reads, retransmits, resets, drops)) out.add(b.build());
+    }
+
+    private static CounterSnapshot.Builder family(String name, String help) {
+        return CounterSnapshot.builder().name(name).help(help);
+    }
+
+    /** A workload's label values, for the labels it is told apart by. */
+    private static Labels labels(Set<WorkloadCounts.Label> chosen, WorkloadCounts.Workload w) {
+        Labels labels = Labels.EMPTY;
+        if (chosen.contains(WorkloadCounts.Label.LOCAL_PORT)) labels = labels.add(WorkloadCounts.Label.LOCAL_PORT.labelName(), String.valueOf(w.localPort()));
+        if (chosen.contains(WorkloadCounts.Label.COMM)) labels = labels.add(WorkloadCounts.Label.COMM.labelName(), w.comm());
+        return labels;
     }
 
     private void records(List<MetricSnapshot> out) {

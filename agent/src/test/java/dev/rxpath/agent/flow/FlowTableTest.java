@@ -131,7 +131,7 @@ class FlowTableTest {
         table.socketEvent(new Event.SockCounters(header(RecordType.SOCK, 2_000_000), tuple(), new Event.SocketCounts(0, 1_000, 0, 3, 300,
                 250, 2, 0, Map.of(2L, 1L), 0, 0, 1, 0, 0, 2, 1, 0, 0, 0, 0, null)));
         table.socketEvent(counters(1_500_000, 1_000, 0)); // handed over late
-        NodeCounts.Totals t = table.nodeCounts();
+        CounterTotals.Totals t = table.nodeCounts();
         assertEquals(3, t.segments());
         assertEquals(300, t.bytesReceived());
         assertEquals(250, t.bytesDelivered());

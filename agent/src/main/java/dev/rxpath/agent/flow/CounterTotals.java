@@ -6,12 +6,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The node's totals of the kernel's exact per-socket counters, since the agent attached: each
- * counter read adds what the socket counted since its flow's previous read. Monotonic while
- * flows are kept (a socket read again after its flow was evicted by the table's cap counts
- * from zero again: evictions are counted). Read and written on the pipeline's thread.
+ * The kernel's exact per-socket counters summed over a set of sockets (the node's, or a
+ * workload's), since the agent attached: each counter read adds what the socket counted since
+ * its flow's previous read. Monotonic while flows are kept (a socket read again after its flow
+ * was evicted by the table's cap counts from zero again: evictions are counted). Read and
+ * written on the pipeline's thread.
  */
-public final class NodeCounts {
+public final class CounterTotals {
     /** A copy, for another thread. */
     public record Totals(long segments, long bytesReceived, long bytesDelivered, long reads, long retransmits, long resetsSent,
                          long resetsReceived, Map<String, Long> drops) {}
