@@ -25,17 +25,11 @@ import com.google.common.net.InetAddresses;
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.ObserverHub;
 import dev.rxpath.agent.flow.WorkloadCounts;
-import dev.rxpath.agent.metrics.AgentMetrics;
-import dev.rxpath.agent.metrics.MetricsServer;
-import dev.rxpath.agent.metrics.PathLatencyMetrics;
-import dev.rxpath.agent.metrics.TraceMetrics;
-import dev.rxpath.agent.traces.PathTraces;
 import dev.rxpath.agent.traces.TailSampler;
 import dev.rxpath.agent.traces.TraceExport;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.export.ObserverService;
 import java.io.File;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -253,12 +247,8 @@ final class AgentCommand implements Callable<Integer> {
             return 0;
         }
         KernelClock clock = new KernelClock();
-        PrometheusRegistry registry = new PrometheusRegistry();
-        PathListener sink = PipelineOptions.sink(print, System.out, clock);
-        if (metricsAddress != null) sink = new PathLatencyMetrics(registry, sink);
-        // before the metrics: a traced path reaches them with its trace current, for their exemplars
-        PathTraces traces = traceExport == null ? null : new PathTraces(traceExport, traceSampling, clock, node(), sink);
-        if (traces != null) sink = traces;
+        Backends backends = new Backends(metricsAddress, traceExport, traceSampling, clock, node());
+        PathListener sink = backends.sinks(PipelineOptions.sink(print, System.out, clock));
         ObserverHub hub = new ObserverHub(history, sink);
         Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
@@ -280,37 +270,28 @@ final class AgentCommand implements Callable<Integer> {
         }
         AgentServer server;
         try {
-            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, node(), subscriberQueue, traces == null ? null : traces::counts),
+            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, node(), subscriberQueue, backends.traceCounts()),
                     "none".equals(socket) ? null : Path.of(socket), tcp);
         } catch (IOException e) {
             agent.close();
             err.println("rxpath: cannot serve the Observer API: " + e.getMessage());
             return 1;
         }
-        MetricsServer metrics = null;
-        if (metricsAddress != null) {
-            registry.register(new AgentMetrics(agent, pipeline, hub::ringLost));
-            if (traces != null) registry.register(new TraceMetrics(traces::counts));
-            try {
-                metrics = MetricsServer.start(metricsAddress, registry);
-            } catch (IOException e) {
-                server.close();
-                agent.close();
-                err.println("rxpath: cannot serve metrics on " + metricsListen + ": " + e.getMessage());
-                return 1;
-            }
-            err.printf("rxpath: Prometheus metrics on http://%s/metrics%n", metricsListen);
+        try {
+            backends.serve(agent, pipeline, hub::ringLost);
+        } catch (IOException e) {
+            server.close();
+            agent.close();
+            err.println("rxpath: cannot serve metrics on " + metricsListen + ": " + e.getMessage());
+            return 1;
         }
-        MetricsServer metricsServer = metrics;
+        if (metricsAddress != null) err.printf("rxpath: Prometheus metrics on http://%s/metrics%n", metricsListen);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (metricsServer != null) metricsServer.close();
             server.close();
             agent.close();
             pipeline.finish();
-            if (traces != null) {
-                traceExport.close();
-                err.println("rxpath: " + traces.counts().describe());
-            }
+            backends.close();
+            if (backends.traceCounts() != null) err.println("rxpath: " + backends.traceCounts().get().describe());
             if (recorder.get() != null) {
                 recorder.get().close();
                 err.printf("rxpath: recorded %d frames to %s%n", recorder.get().frames(), record);
@@ -326,7 +307,7 @@ final class AgentCommand implements Callable<Integer> {
         err.printf("rxpath: %d hook points attached on %s; watching %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",
                 agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease(), programs.watch().describe(),
                 programs.sampling().describe());
-        if (traces != null) err.printf("rxpath: traces to %s; %s%n", traceFlags.get("otel.traces.exporter"), traceSampling.describe());
+        if (traceExport != null) err.printf("rxpath: traces to %s; %s%n", traceFlags.get("otel.traces.exporter"), traceSampling.describe());
         if (statsInterval > 0) startStatsReporter(agent, pipeline, err);
         agent.awaitTermination();
         return 0;

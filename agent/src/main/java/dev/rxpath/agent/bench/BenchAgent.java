@@ -9,6 +9,7 @@ import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.ReceiveHooks;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -37,12 +38,26 @@ final class BenchAgent implements AutoCloseable {
      * With {@code programs} (which segments get a path) and the agent's default rings, limits
      * and wakeups but {@code pagesPerCpu} (a power of two) ring pages per CPU.
      */
-    static BenchAgent start(ReceiveHooks.Options programs, int pagesPerCpu) {
+    static BenchAgent start(ReceiveHooks.Options programs, int pagesPerCpu) throws IOException {
+        return start(programs, pagesPerCpu, null);
+    }
+
+    /** The same, its finished paths feeding {@code backends} (null: none), which it serves once it runs. */
+    static BenchAgent start(ReceiveHooks.Options programs, int pagesPerCpu, BenchBackends backends) throws IOException {
         Agent.Options rings = Agent.Options.DEFAULT.withPages(pagesPerCpu);
         KernelProbe kernel = KernelProbe.scan();
         ReceiveHooks hooks = ReceiveHooks.attach(kernel, BpfSource.packaged(), programs);
-        Pipeline pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, PathListener.NONE);
-        return new BenchAgent(Agent.start(hooks, rings, pipeline, UnaryOperator.identity()), pipeline);
+        Pipeline pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, backends == null ? PathListener.NONE : backends.sinks(PathListener.NONE));
+        Agent agent = Agent.start(hooks, rings, pipeline, UnaryOperator.identity());
+        if (backends != null) {
+            try {
+                backends.serve(agent, pipeline);
+            } catch (IOException e) {
+                agent.close();
+                throw e;
+            }
+        }
+        return new BenchAgent(agent, pipeline);
     }
 
     Agent agent() {

@@ -4,6 +4,7 @@ import dev.rxpath.agent.bcc.BpfProgram;
 import dev.rxpath.agent.bcc.BpfStatsEnabled;
 import dev.rxpath.agent.bcc.ProgramStats;
 import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.agent.traces.TraceCounts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -54,15 +55,21 @@ final class RrBench implements Callable<Integer> {
     @Option(names = "--pages", description = "The agent's perf ring pages per CPU, a power of two up to 65536 (default: the agent's, ${DEFAULT-VALUE}).")
     int pages = BenchAgent.DEFAULT_PAGES;
 
-    /** What a round with the agent measured besides the load itself. */
+    /** What a round with the agent measured besides the load itself; {@code export} only when it fed its backends. */
     private record AgentRound(RrProcesses.Result load, List<HookStatus> hookStatuses, double processCpu, double readerCpu, long windowNs,
-                              List<ProgramStats> programs, long received, long lost, List<Difference> differences) {}
+                              List<ProgramStats> programs, long received, long lost, List<Difference> differences, Export export) {}
+
+    /** What the backends took in a round: the trace export's counts, and the scrapes of /metrics that succeeded and failed. */
+    private record Export(TraceCounts traces, long scrapes, long scrapeFailures) {}
 
     /** A server connection for which the flow table's delivered bytes are not the bytes the server read. */
     private record Difference(int clientPort, long read, long delivered) {}
 
     @Mixin
     PathsOption paths;
+
+    @Mixin
+    ExportOption export;
 
     @Override
     public Integer call() throws Exception {
@@ -73,13 +80,14 @@ final class RrBench implements Callable<Integer> {
         inRange("--pages", pages, 1, 1 << 16);
         if (Integer.bitCount(pages) != 1) throw new ParameterException(spec.commandLine(), "--pages must be a power of two, not " + pages);
         List<RrProcesses.Result> without = new ArrayList<>(), hooksOnly = new ArrayList<>();
-        List<AgentRound> with = new ArrayList<>();
+        List<AgentRound> with = new ArrayList<>(), exporting = new ArrayList<>();
         int emptyHooks = 0;
         for (int i = 0; i < rounds; i++) {
             try (RrProcesses load = RrProcesses.start(connections, size, seconds)) {
                 without.add(load.finish());
             }
-            with.add(withAgent(false));
+            with.add(withAgent(false, false));
+            if (export.on) exporting.add(withAgent(false, true));
             try (EmptyHooks empty = EmptyHooks.like(with.get(i).hookStatuses());
                  RrProcesses load = RrProcesses.start(connections, size, seconds)) {
                 hooksOnly.add(load.finish());
@@ -87,10 +95,11 @@ final class RrBench implements Callable<Integer> {
             }
         }
         // bpf_stats times every program run, which costs something itself: it is on only for a further round
-        AgentRound timed = withAgent(true);
+        AgentRound timed = withAgent(true, false);
         ProgramStats nothing = timedEmptyPrograms(timed.hookStatuses());
         print(without, with, timed, nothing);
         printHooksOnly(without, hooksOnly, with, emptyHooks);
+        if (export.on) printExport(without, with, exporting);
         return 0;
     }
 
@@ -105,9 +114,10 @@ final class RrBench implements Callable<Integer> {
      * and program figures cover the client's request loop, from its first request until
      * both processes exited; the records received include what the reader drained after.
      */
-    private AgentRound withAgent(boolean bpfStats) throws Exception {
+    private AgentRound withAgent(boolean bpfStats, boolean exporting) throws Exception {
         try (BpfStatsEnabled on = bpfStats ? BpfStatsEnabled.turnOn() : null;
-             BenchAgent agent = BenchAgent.start(paths.programs(), pages);
+             BenchBackends backends = exporting ? BenchBackends.start(export) : null;
+             BenchAgent agent = BenchAgent.start(paths.programs(), pages, backends);
              RrProcesses load = RrProcesses.start(connections, size, seconds)) {
             List<BpfProgram> programs = agent.programs();
             List<ProgramStats> before = ProgramStats.read(programs);
@@ -122,8 +132,13 @@ final class RrBench implements Callable<Integer> {
             received = agent.agent().stats().received() - received; // with the backlog the reader drained after the load
             List<ProgramStats> ran = new ArrayList<>();
             for (int i = 0; i < after.size(); i++) ran.add(after.get(i).since(before.get(i)));
+            Export exported = null;
+            if (backends != null) {
+                backends.close(); // sends what the export still holds
+                exported = new Export(backends.traces(), backends.scrapes(), backends.scrapeFailures());
+            }
             return new AgentRound(result, agent.agent().hooks().statuses(), processCpu, readerCpu, windowNs, ran, received,
-                    agent.agent().stats().lost(), differences(result, agent.deliveredTo(result.port())));
+                    agent.agent().stats().lost(), differences(result, agent.deliveredTo(result.port())), exported);
         }
     }
 
@@ -177,6 +192,28 @@ final class RrBench implements Callable<Integer> {
                 median(pairs(without, with.stream().map(AgentRound::load).toList())) - median(pairs(without, hooksOnly)));
     }
 
+    /** The agent feeding its backends against the agent alone, round by round. */
+    private void printExport(List<RrProcesses.Result> without, List<AgentRound> with, List<AgentRound> exporting) {
+        List<RrProcesses.Result> withLoads = with.stream().map(AgentRound::load).toList(), exportLoads = exporting.stream().map(AgentRound::load).toList();
+        out("  with export         %,.0f requests/s (rounds: %s): %s%n", mean(exportLoads, RrProcesses.Result::perSecond), rates(exportLoads),
+                export.describe());
+        out("  slowdown            %s%n", slowdown(without, exportLoads));
+        out("  export's own        %.1f%% (median of the pairs, with export against the agent alone; %.1f%% of the means)%n",
+                median(pairs(withLoads, exportLoads)),
+                100.0 * (1 - mean(exportLoads, RrProcesses.Result::perSecond) / mean(withLoads, RrProcesses.Result::perSecond)));
+        out("  agent process CPU   %.1f%% of one core with export (rounds: %s; the receiver's and the scraper's included), %.1f%% without (rounds: %s)%n",
+                mean(exporting, AgentRound::processCpu), cpu(exporting), mean(with, AgentRound::processCpu), cpu(with));
+        long windowNs = exporting.stream().mapToLong(AgentRound::windowNs).sum();
+        List<Export> e = exporting.stream().map(AgentRound::export).toList();
+        out("  exported            %.1f paths/s traced (%.0f/s sampled out); spans: %,d ended, %,d exported, %,d failed, %,d not sent;"
+                        + " %d scrapes, %d failed%n",
+                e.stream().mapToLong(x -> x.traces().traced()).sum() * 1e9 / windowNs, e.stream().mapToLong(x -> x.traces().sampledOut()).sum() * 1e9 / windowNs,
+                e.stream().mapToLong(x -> x.traces().spansEnded()).sum(), e.stream().mapToLong(x -> x.traces().spansExported()).sum(),
+                e.stream().mapToLong(x -> x.traces().spansFailed()).sum(), e.stream().mapToLong(x -> x.traces().spansNotSent()).sum(),
+                e.stream().mapToLong(Export::scrapes).sum(), e.stream().mapToLong(Export::scrapeFailures).sum());
+        out("  delivered bytes     %s (with export)%n", delivered(exporting, exporting.stream().mapToLong(AgentRound::lost).sum()));
+    }
+
     /** "13.3% (of the means); median of the pairs 13.9% (0.8% to 20.6%)". */
     private static String slowdown(List<RrProcesses.Result> without, List<RrProcesses.Result> loaded) {
         double base = mean(without, RrProcesses.Result::perSecond);
@@ -228,6 +265,10 @@ final class RrBench implements Callable<Integer> {
                         .collect(Collectors.joining("; "))
                 + (differences.size() > DIFFERENCES_SHOWN ? "; …" : "")
                 + (lost > 0 ? " (" + lost + " ring records were lost; the counts come from the kernel's map, not the rings)" : "");
+    }
+
+    private static String cpu(List<AgentRound> rounds) {
+        return rounds.stream().map(r -> String.format(Locale.ROOT, "%.1f%%", r.processCpu())).collect(Collectors.joining(" "));
     }
 
     private static String rates(List<RrProcesses.Result> loads) {

@@ -1,5 +1,6 @@
 package dev.rxpath.agent.bench;
 
+import dev.rxpath.agent.traces.TraceCounts;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -30,9 +31,13 @@ final class TcpBench implements Callable<Integer> {
     @Mixin
     PathsOption paths;
 
+    @Mixin
+    ExportOption export;
+
     @Override
     public Integer call() throws Exception {
-        double base = 0, with = 0;
+        double base = 0, with = 0, exporting = 0, exportingCpu = 0;
+        long traced = 0, spansEnded = 0, spansExported = 0, spansFailed = 0;
         long events = 0, finished = 0, lost = 0;
         int attached = 0;
         double readerCpu = 0, agentCpu = 0;
@@ -50,6 +55,21 @@ final class TcpBench implements Callable<Integer> {
                 finished += agent.pipeline().paths().stats().paths();
                 lost += agent.agent().stats().lost();
             }
+            if (export.on) {
+                try (BenchBackends backends = BenchBackends.start(export);
+                     BenchAgent agent = BenchAgent.start(paths.programs(), BenchAgent.DEFAULT_PAGES, backends)) {
+                    ProcessCpu cpu = new ProcessCpu(agent.agent().readerThread());
+                    exporting += iperf();
+                    exportingCpu += cpu.processPercent();
+                    agent.close();
+                    backends.close();
+                    TraceCounts t = backends.traces();
+                    traced += t.traced();
+                    spansEnded += t.spansEnded();
+                    spansExported += t.spansExported();
+                    spansFailed += t.spansFailed();
+                }
+            }
         }
         base /= rounds;
         with /= rounds;
@@ -60,6 +80,14 @@ final class TcpBench implements Callable<Integer> {
         System.out.printf("  events decoded      %,d (%,.0f/s), lost %,d%n", events, events / (double) (seconds * rounds), lost);
         System.out.printf("  paths correlated    %,d%n", finished);
         System.out.printf("  reader CPU          %.1f%% of one core (whole agent process %.1f%%)%n", readerCpu / rounds, agentCpu / rounds);
+        if (export.on) {
+            exporting /= rounds;
+            System.out.printf("  with export         %.2f Gbit/s: %s%n", exporting / 1e9, export.describe());
+            System.out.printf("  export's own        %.1f%% (against the agent alone); agent process CPU %.1f%% of one core (the receiver's and the scraper's included)%n",
+                    100.0 * (with - exporting) / with, exportingCpu / rounds);
+            System.out.printf("  exported            %,d paths traced; spans: %,d ended, %,d exported, %,d failed, %,d not sent%n", traced, spansEnded,
+                    spansExported, spansFailed, spansEnded - spansExported - spansFailed);
+        }
         return 0;
     }
 

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +35,7 @@ class RrBenchKernelTest {
     void measuresBothWaysAndTheFlowTableCountsEveryByteTheServerRead() throws Exception {
         String statsBefore = Files.readString(BPF_STATS);
         // The agent's defaults: sampled paths, and the counts from the kernel's map, exact whatever the rings do.
-        KernelTests.Run run = bench("--seconds", "1", "--rounds", "1", "--connections", "4");
+        KernelTests.Run run = bench("--seconds", "1", "--rounds", "1", "--connections", "4", "--export");
         String out = run.output();
         assertEquals(0, run.exit(), out);
         assertLine(out, "bench rr: 4 connections, 256-byte requests and responses over 127\\.0\\.0\\.1, 1 s x 1 rounds, paths: up to 100 paths/s");
@@ -51,6 +53,13 @@ class RrBenchKernelTest {
         // the same hook points with programs that return at once: the share of the slowdown the hooks cost by being there
         assertLine(out, "  hooks alone +" + N + " requests/s \\(rounds: " + N + "\\): the agent's [1-9][0-9]* hook points with programs that return at once");
         assertLine(out, "  the rest +" + PERCENT + " \\(median of the pairs\\): the programs' work, the records and the agent");
+        // --export: the agent feeding its backends, against the agent alone; every span reached the receiver
+        assertLine(out, "  with export +" + N + " requests/s \\(rounds: " + N + "\\): metrics scraped every 1 s, traces over OTLP/HTTP at .*");
+        assertLine(out, "  export's own +" + PERCENT + " \\(median of the pairs, with export against the agent alone; " + PERCENT + " of the means\\)");
+        Matcher exported = Pattern.compile("  exported +[0-9.]+ paths/s traced \\([0-9]+/s sampled out\\); spans: (" + N + ") ended, (" + N
+                + ") exported, 0 failed, 0 not sent; [0-9]+ scrapes, 0 failed").matcher(out);
+        assertTrue(exported.find() && exported.group(1).equals(exported.group(2)) && !exported.group(1).equals("0"), out);
+        assertLine(out, "  delivered bytes +exact on all 4 server connections \\(flow table = bytes the server read\\) \\(with export\\)");
         assertEquals(statsBefore, Files.readString(BPF_STATS), "bpf_stats_enabled is put back");
     }
 
