@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * OTLP on the wire: a receiver built from the published OTLP TraceService gets the agent's
  * spans over gRPC, checked as protobuf; and a backend that refuses, then one that accepts
  * connections and never answers, cost the agent only the spans, counted (in the metrics, the
- * status API and the summary), never its counts.
+ * status API and the summary: failed, or dropped by the full queue), never its counts.
  */
 class OtlpKernelTest {
     @BeforeAll
@@ -137,7 +137,8 @@ class OtlpKernelTest {
                 int backendPort = hangs ? backend.getLocalPort() : PrometheusServer.freePort(); // nothing listens on a freed port
                 String metrics = "127.0.0.1:" + PrometheusServer.freePort();
                 int api = PrometheusServer.freePort();
-                try (AgentProcess agent = AgentProcess.agent(Map.of("OTEL_BSP_SCHEDULE_DELAY", "100", "OTEL_EXPORTER_OTLP_TIMEOUT", "500"),
+                try (AgentProcess agent = AgentProcess.agent(Map.of("OTEL_BSP_SCHEDULE_DELAY", "100", "OTEL_EXPORTER_OTLP_TIMEOUT", "500",
+                        "OTEL_BSP_MAX_QUEUE_SIZE", "64", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "16"), // a small queue: a hanging backend fills it
                         "--traces-exporter", "otlp", "--traces-protocol", "http/protobuf", "--traces-endpoint", "http://127.0.0.1:" + backendPort,
                         "--traces-rate", "1000", "--paths", "all", "--port", String.valueOf(server.getLocalPort()), "--metrics-listen", metrics,
                         "--counters-interval", "200", "--socket", "none", "--listen", "127.0.0.1:" + api, "--stats-interval", "0")) {
@@ -162,14 +163,19 @@ class OtlpKernelTest {
                                 .serverStatus(ServerStatusRequest.getDefaultInstance()).getTraces();
                         assertEquals("otlp", status.getExporter(), status.toString());
                         assertTrue(status.getSpansFailed() > 0 && status.getSpansExported() == 0 && status.getPathsTraced() > 0, status.toString());
-                        assertEquals(status.getSpansEnded(), status.getSpansFailed() + status.getSpansNotSent(), status.toString());
+                        // a batch being sent is neither queued nor failed yet
+                        assertTrue(status.getSpansFailed() + status.getSpansDropped() + status.getSpansQueued() <= status.getSpansEnded(),
+                                status.toString());
                     } finally {
                         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
                     }
                     agent.interrupt();
                     String summary = agent.err.stream().filter(l -> l.startsWith("rxpath: traces to otlp: ")).findFirst().orElse(String.join("\n", agent.err));
-                    Matcher m = Pattern.compile("spans: (\\d+) ended, 0 exported, (\\d+) failed, (\\d+) not sent").matcher(summary);
-                    assertTrue(m.find() && Long.parseLong(m.group(2)) > 0, summary);
+                    Matcher m = Pattern.compile("spans: (\\d+) ended, 0 exported, (\\d+) failed, (\\d+) dropped \\(queue full\\), 0 queued").matcher(summary);
+                    // stopped, every span is accounted for: sent and failed, or dropped
+                    assertTrue(m.find() && Long.parseLong(m.group(2)) > 0
+                            && Long.parseLong(m.group(1)) == Long.parseLong(m.group(2)) + Long.parseLong(m.group(3)), summary);
+                    if (hangs) assertTrue(Long.parseLong(m.group(3)) > 0, "the full queue dropped spans: " + summary);
                 }
             }
         }

@@ -116,7 +116,7 @@ class TracesKernelTest {
 
                 agent.interrupt();
                 String summary = agent.err.stream().filter(l -> l.startsWith("rxpath: traces to zipkin: ")).findFirst().orElse(String.join("\n", agent.err));
-                assertTrue(summary.matches("rxpath: traces to zipkin: \\d+ kept, \\d+ paths sampled out; spans: (\\d+) ended, \\1 exported, 0 failed, 0 not sent"),
+                assertTrue(summary.matches("rxpath: traces to zipkin: \\d+ kept, \\d+ paths sampled out; spans: (\\d+) ended, \\1 exported, 0 failed, 0 dropped \\(queue full\\), 0 queued"),
                         summary);
             }
         }

@@ -57,9 +57,9 @@ final class StatusCommand extends AgentCommand {
         line(out, "history", status.getHistorySize() + " paths");
         if (status.hasTraces()) {
             TraceExport t = status.getTraces();
-            line(out, "traces", String.format("to %s: %d paths traced, %d sampled out; spans %d ended, %d exported, %d failed, %d not sent",
+            line(out, "traces", String.format("to %s: %d paths traced, %d sampled out; spans %d ended, %d exported, %d failed, %d dropped (queue full), %d queued",
                     t.getExporter(), t.getPathsTraced(), t.getPathsSampledOut(), t.getSpansEnded(), t.getSpansExported(), t.getSpansFailed(),
-                    t.getSpansNotSent()));
+                    t.getSpansDropped(), t.getSpansQueued()));
         }
         out.println();
         Table hooks = new Table("STAGE", "HOOK", "STATUS", "MECHANISM", "REASON");

@@ -189,9 +189,9 @@ class AgentAnswersTest {
     @Test
     void statusShowsTheTraceExportWhenThereIsOne() {
         status = status.toBuilder().setTraces(TraceExport.newBuilder().setExporter("otlp").setPathsTraced(12).setPathsSampledOut(300)
-                .setSpansEnded(60).setSpansExported(40).setSpansFailed(15).setSpansNotSent(5)).build();
+                .setSpansEnded(60).setSpansExported(40).setSpansFailed(15).setSpansDropped(4).setSpansQueued(1)).build();
         assertEquals(0, run("status"));
-        assertTrue(out.toString().contains("traces       to otlp: 12 paths traced, 300 sampled out; spans 60 ended, 40 exported, 15 failed, 5 not sent\n"),
+        assertTrue(out.toString().contains("traces       to otlp: 12 paths traced, 300 sampled out; spans 60 ended, 40 exported, 15 failed, 4 dropped (queue full), 1 queued\n"),
                 out.toString());
     }
 

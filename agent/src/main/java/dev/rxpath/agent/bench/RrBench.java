@@ -205,11 +205,11 @@ final class RrBench implements Callable<Integer> {
                 mean(exporting, AgentRound::processCpu), cpu(exporting), mean(with, AgentRound::processCpu), cpu(with));
         long windowNs = exporting.stream().mapToLong(AgentRound::windowNs).sum();
         List<Export> e = exporting.stream().map(AgentRound::export).toList();
-        out("  exported            %.1f paths/s traced (%.0f/s sampled out); spans: %,d ended, %,d exported, %,d failed, %,d not sent;"
+        out("  exported            %.1f paths/s traced (%.0f/s sampled out); spans: %,d ended, %,d exported, %,d failed, %,d dropped;"
                         + " %d scrapes, %d failed%n",
                 e.stream().mapToLong(x -> x.traces().traced()).sum() * 1e9 / windowNs, e.stream().mapToLong(x -> x.traces().sampledOut()).sum() * 1e9 / windowNs,
                 e.stream().mapToLong(x -> x.traces().spansEnded()).sum(), e.stream().mapToLong(x -> x.traces().spansExported()).sum(),
-                e.stream().mapToLong(x -> x.traces().spansFailed()).sum(), e.stream().mapToLong(x -> x.traces().spansNotSent()).sum(),
+                e.stream().mapToLong(x -> x.traces().spansFailed()).sum(), e.stream().mapToLong(x -> x.traces().spansDropped()).sum(),
                 e.stream().mapToLong(Export::scrapes).sum(), e.stream().mapToLong(Export::scrapeFailures).sum());
         out("  delivered bytes     %s (with export)%n", delivered(exporting, exporting.stream().mapToLong(AgentRound::lost).sum()));
     }

@@ -37,7 +37,7 @@ final class TcpBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         double base = 0, with = 0, exporting = 0, exportingCpu = 0;
-        long traced = 0, spansEnded = 0, spansExported = 0, spansFailed = 0;
+        long traced = 0, spansEnded = 0, spansExported = 0, spansFailed = 0, spansDropped = 0;
         long events = 0, finished = 0, lost = 0;
         int attached = 0;
         double readerCpu = 0, agentCpu = 0;
@@ -68,6 +68,7 @@ final class TcpBench implements Callable<Integer> {
                     spansEnded += t.spansEnded();
                     spansExported += t.spansExported();
                     spansFailed += t.spansFailed();
+                    spansDropped += t.spansDropped();
                 }
             }
         }
@@ -85,8 +86,8 @@ final class TcpBench implements Callable<Integer> {
             System.out.printf("  with export         %.2f Gbit/s: %s%n", exporting / 1e9, export.describe());
             System.out.printf("  export's own        %.1f%% (against the agent alone); agent process CPU %.1f%% of one core (the receiver's and the scraper's included)%n",
                     100.0 * (with - exporting) / with, exportingCpu / rounds);
-            System.out.printf("  exported            %,d paths traced; spans: %,d ended, %,d exported, %,d failed, %,d not sent%n", traced, spansEnded,
-                    spansExported, spansFailed, spansEnded - spansExported - spansFailed);
+            System.out.printf("  exported            %,d paths traced; spans: %,d ended, %,d exported, %,d failed, %,d dropped%n", traced, spansEnded,
+                    spansExported, spansFailed, spansDropped);
         }
         return 0;
     }

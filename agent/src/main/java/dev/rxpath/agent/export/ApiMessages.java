@@ -121,7 +121,7 @@ final class ApiMessages {
     static dev.rxpath.api.v1.TraceExport traces(TraceCounts t) {
         return dev.rxpath.api.v1.TraceExport.newBuilder().setExporter(t.exporter()).setPathsTraced(t.traced()).setPathsSampledOut(t.sampledOut())
                 .setSpansEnded(t.spansEnded()).setSpansExported(t.spansExported()).setSpansFailed(t.spansFailed())
-                .setSpansNotSent(t.spansNotSent()).build();
+                .setSpansDropped(t.spansDropped()).setSpansQueued(t.spansQueued()).build();
     }
 
     static Stage stage(dev.rxpath.agent.event.Stage s) {

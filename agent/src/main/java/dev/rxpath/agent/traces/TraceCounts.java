@@ -10,16 +10,14 @@ package dev.rxpath.agent.traces;
  * @param spansEnded     spans the agent ended
  * @param spansExported  spans the backend took
  * @param spansFailed    spans the exporter could not send (refused, timed out, rejected)
+ * @param spansDropped   spans the export queue dropped: it was full (a slow or dead backend, or more spans than it sends)
+ * @param spansQueued    spans in the export queue now
  */
-public record TraceCounts(String exporter, long traced, long sampledOut, long spansEnded, long spansExported, long spansFailed) {
-    /** Spans neither exported nor failed: still in the export queue, or dropped because it was full. */
-    public long spansNotSent() {
-        return spansEnded - spansExported - spansFailed;
-    }
-
+public record TraceCounts(String exporter, long traced, long sampledOut, long spansEnded, long spansExported, long spansFailed,
+                          long spansDropped, long spansQueued) {
     /** One line for stderr. */
     public String describe() {
-        return String.format("traces to %s: %d kept, %d paths sampled out; spans: %d ended, %d exported, %d failed, %d not sent",
-                exporter, traced, sampledOut, spansEnded, spansExported, spansFailed, spansNotSent());
+        return String.format("traces to %s: %d kept, %d paths sampled out; spans: %d ended, %d exported, %d failed, %d dropped (queue full), %d queued",
+                exporter, traced, sampledOut, spansEnded, spansExported, spansFailed, spansDropped, spansQueued);
     }
 }

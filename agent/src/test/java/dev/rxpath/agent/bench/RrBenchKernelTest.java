@@ -57,7 +57,7 @@ class RrBenchKernelTest {
         assertLine(out, "  with export +" + N + " requests/s \\(rounds: " + N + "\\): metrics scraped every 1 s, traces over OTLP/HTTP at .*");
         assertLine(out, "  export's own +" + PERCENT + " \\(median of the pairs, with export against the agent alone; " + PERCENT + " of the means\\)");
         Matcher exported = Pattern.compile("  exported +[0-9.]+ paths/s traced \\([0-9]+/s sampled out\\); spans: (" + N + ") ended, (" + N
-                + ") exported, 0 failed, 0 not sent; [0-9]+ scrapes, 0 failed").matcher(out);
+                + ") exported, 0 failed, 0 dropped; [0-9]+ scrapes, 0 failed").matcher(out);
         assertTrue(exported.find() && exported.group(1).equals(exported.group(2)) && !exported.group(1).equals("0"), out);
         assertLine(out, "  delivered bytes +exact on all 4 server connections \\(flow table = bytes the server read\\) \\(with export\\)");
         assertEquals(statsBefore, Files.readString(BPF_STATS), "bpf_stats_enabled is put back");
