@@ -304,6 +304,7 @@ final class AgentCommand implements Callable<Integer> {
         for (HookStatus s : agent.hooks().statuses()) {
             if (!s.attached()) err.printf("rxpath: %s unavailable (%s stage): %s%n", s.hook().target(), s.hook().stage(), s.reason());
         }
+        err.println("rxpath: compiled against kernel headers: " + agent.hooks().module().headers().origin());
         err.printf("rxpath: %d hook points attached on %s; watching %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",
                 agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease(), programs.watch().describe(),
                 programs.sampling().describe());

@@ -102,6 +102,28 @@ class AgentProcessKernelTest {
         }
     }
 
+    /** Its headers found, the agent says which; on a node without any (here: /lib/modules hidden by an empty mount), it names the package. */
+    @Test
+    void theAgentSaysWhichKernelHeadersItUsedAndNamesThePackageWhenThereAreNone() throws Exception {
+        try (AgentProcess agent = AgentProcess.agent("--socket", "none", "--stats-interval", "0")) {
+            agent.awaitAttached();
+            String release = System.getProperty("os.version");
+            assertTrue(agent.err.contains("rxpath: compiled against kernel headers: the host's, /lib/modules/" + release + "/build"),
+                    String.join("\n", agent.err));
+            agent.interrupt();
+        }
+        List<String> cmd = new java.util.ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs none /lib/modules && exec \"$@\"", "sh"));
+        cmd.addAll(AgentProcess.command("agent", "--socket", "none", "--stats-interval", "0").command());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), text);
+        String release = System.getProperty("os.version");
+        assertTrue(text.contains("no kernel headers for " + release + ": neither /lib/modules/" + release + "/build (install linux-headers-"
+                + release), text);
+    }
+
     @Test
     void plaintextTcpOffLoopbackIsRefusedBeforeAnythingAttaches() throws Exception {
         Process p = AgentProcess.command("agent", "--listen", "192.0.2.1:4245").redirectErrorStream(true).start();

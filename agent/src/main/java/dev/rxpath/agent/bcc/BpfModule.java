@@ -32,15 +32,22 @@ public final class BpfModule implements AutoCloseable {
     /** Each function's instructions, with this process's table fds. */
     private final Map<String, byte[]> functions;
     private final Map<String, Integer> tables;
+    private final KernelHeaders headers;
     private final List<BpfProgram> programs = new ArrayList<>();
     private final List<Attachment> attachments = new ArrayList<>();
     private boolean closed;
 
-    private BpfModule(String license, int kernVersion, Map<String, byte[]> functions, Map<String, Integer> tables) {
+    private BpfModule(String license, int kernVersion, Map<String, byte[]> functions, Map<String, Integer> tables, KernelHeaders headers) {
+        this.headers = headers;
         this.license = license;
         this.kernVersion = kernVersion;
         this.functions = functions;
         this.tables = tables;
+    }
+
+    /** The kernel headers it was compiled against. */
+    public KernelHeaders headers() {
+        return headers;
     }
 
     static synchronized LibBccBpf lib() {
@@ -49,11 +56,13 @@ public final class BpfModule implements AutoCloseable {
     }
 
     /**
-     * Compiles C text with clang through libbcc, in a child process. Errors quote the compiler;
-     * missing kernel headers are told apart because their remedy is different (bin/setup links them).
+     * Compiles C text with clang through libbcc, in a child process, against the running
+     * kernel's headers ({@link KernelHeaders}). Errors quote the compiler; missing kernel
+     * headers are told apart because their remedy is different.
      */
     public static BpfModule compile(String text, List<String> cflags) {
-        CompileChild.Compiled compiled = CompileChild.compile(text, cflags);
+        KernelHeaders headers = KernelHeaders.find();
+        CompileChild.Compiled compiled = CompileChild.compile(text, cflags, headers);
         Map<String, Integer> tables = new LinkedHashMap<>();
         Map<Integer, Integer> fds = new HashMap<>();
         try {
@@ -69,7 +78,7 @@ public final class BpfModule implements AutoCloseable {
             }
             Map<String, byte[]> functions = new LinkedHashMap<>();
             compiled.functions().forEach((name, insns) -> functions.put(name, withTableFds(name, insns, fds)));
-            return new BpfModule(compiled.license(), compiled.kernVersion(), functions, tables);
+            return new BpfModule(compiled.license(), compiled.kernVersion(), functions, tables, headers);
         } catch (RuntimeException e) {
             tables.values().forEach(Libc::close);
             throw e;

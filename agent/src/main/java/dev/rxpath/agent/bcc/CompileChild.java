@@ -39,7 +39,7 @@ public final class CompileChild {
     private CompileChild() {}
 
     /** The parent's side: runs the child and reads its answer, or throws what it reported or why it failed. */
-    static Compiled compile(String text, List<String> cflags) {
+    static Compiled compile(String text, List<String> cflags, KernelHeaders headers) {
         Path answer = null, log = null;
         try {
             answer = Files.createTempFile("rxpath-compile-", ".out");
@@ -51,7 +51,9 @@ public final class CompileChild {
                 if (System.getProperty(k) != null) command.add("-D" + k + "=" + System.getProperty(k));
             }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), CompileChild.class.getName(), answer.toString()));
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            if (!headers.bccDefault()) builder.environment().put("BCC_KERNEL_SOURCE", headers.dir().toString());
+            Process child = builder.start();
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(child.getOutputStream()))) {
                 writeString(out, text);
                 out.writeInt(cflags.size());
@@ -67,7 +69,7 @@ public final class CompileChild {
                 throw failed("the compiler process exited with status " + child.exitValue() + " without an answer", log);
             }
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(answer)))) {
-                return read(in, Files.readString(log, StandardCharsets.UTF_8));
+                return read(in, Files.readString(log, StandardCharsets.UTF_8), headers);
             }
         } catch (IOException e) {
             throw new BccException(BccException.Kind.COMPILER_FAILED, "cannot run the compiler process: " + e.getMessage(), e);
@@ -86,17 +88,12 @@ public final class CompileChild {
     }
 
     /** The child's answer; a failure quotes what the child printed (clang's diagnostics) after its own detail. */
-    private static Compiled read(DataInputStream in, String printed) throws IOException {
+    private static Compiled read(DataInputStream in, String printed, KernelHeaders headers) throws IOException {
         if (in.readBoolean()) {
             BccException.Kind kind = BccException.Kind.valueOf(in.readUTF());
             String summary = readString(in), detail = readString(in) + printed;
-            String release = System.getProperty("os.version");
-            // Missing kernel headers are told apart because their remedy is different (bin/setup links them).
-            if (kind == BccException.Kind.COMPILE_ERROR && (detail.contains("Unable to find kernel headers")
-                    || !Files.exists(Path.of("/lib/modules", release, "build")))) {
-                throw new BccException(BccException.Kind.HEADERS_MISSING, "bcc found no kernel headers for " + release
-                        + " at /lib/modules/" + release + "/build: install linux-headers (bin/setup links the distribution's headers)",
-                        detail);
+            if (kind == BccException.Kind.COMPILE_ERROR && detail.contains("Unable to find kernel headers")) {
+                throw new BccException(BccException.Kind.HEADERS_MISSING, "bcc found no kernel headers in " + headers.origin(), detail);
             }
             throw new BccException(kind, summary, detail);
         }
