@@ -24,6 +24,7 @@ import dev.rxpath.agent.ring.RingException;
 import com.google.common.net.InetAddresses;
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.ObserverHub;
+import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.flow.WorkloadCounts;
 import dev.rxpath.agent.traces.TailSampler;
 import dev.rxpath.agent.traces.TraceExport;
@@ -270,7 +271,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         AgentServer server;
         try {
-            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, node(), subscriberQueue, backends.traceCounts()),
+            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, Containers.ofHost(), node(), subscriberQueue, backends.traceCounts()),
                     "none".equals(socket) ? null : Path.of(socket), tcp);
         } catch (IOException e) {
             agent.close();

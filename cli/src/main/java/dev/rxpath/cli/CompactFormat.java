@@ -75,7 +75,9 @@ final class CompactFormat {
     }
 
     private static String reader(Task reader) {
-        return " pid=" + reader.getPid() + " comm=" + reader.getComm();
+        String container = !reader.hasContainer() ? "" : " container=" + (reader.getContainer().getRuntime().isEmpty() ? ""
+                : reader.getContainer().getRuntime() + "://") + reader.getContainer().getId().substring(0, Math.min(12, reader.getContainer().getId().length()));
+        return " pid=" + reader.getPid() + " comm=" + reader.getComm() + container;
     }
 
     private String verdict(Verdict v) {

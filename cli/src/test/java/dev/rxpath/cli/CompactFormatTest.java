@@ -48,6 +48,19 @@ class CompactFormatTest {
     }
 
     @Test
+    void aReaderInAContainerIsNamedByRuntimeAndShortId() {
+        ReceivePath path = ReceivePath.newBuilder().setVerdict(Verdict.VERDICT_DELIVERED)
+                .setEndpoints(Endpoints.newBuilder().setFamily(Family.FAMILY_INET)
+                        .setRemoteIp("10.0.0.2").setRemotePort(59690).setLocalIp("10.0.0.1").setLocalPort(8080))
+                .addStages(stage(Stage.STAGE_DEV, 428_577_000, 0, false))
+                .setTotal(Durations.fromNanos(0))
+                .setReader(Task.newBuilder().setPid(14498).setComm("nginx").setContainer(dev.rxpath.api.v1.Container.newBuilder()
+                        .setRuntime("containerd").setId("c0ffee0123456789abcdef0123456789abcdef0123456789abcdef0123456789")))
+                .build();
+        assertTrue(plain.path(path).endsWith(" pid=14498 comm=nginx container=containerd://c0ffee012345"), plain.path(path));
+    }
+
+    @Test
     void resetWithItsReasonAndIpv6Endpoints() {
         ReceivePath path = ReceivePath.newBuilder()
                 .setVerdict(Verdict.VERDICT_RESET)

@@ -2,6 +2,7 @@ package dev.rxpath.agent.export;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
+import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.event.TcpHandshake;
@@ -28,9 +29,11 @@ import org.HdrHistogram.Histogram;
 /** The agent's records as the collector-api contract spells them; kernel times become wall-clock time here. */
 final class ApiMessages {
     private final KernelClock clock;
+    private final Containers containers;
 
-    ApiMessages(KernelClock clock) {
+    ApiMessages(KernelClock clock, Containers containers) {
         this.clock = clock;
+        this.containers = containers;
     }
 
     dev.rxpath.api.v1.ReceivePath path(ReceivePath p) {
@@ -151,8 +154,11 @@ final class ApiMessages {
         return b.build();
     }
 
-    static Task task(Event.Task t) {
-        return Task.newBuilder().setPid(t.tgid()).setTid(t.pid()).setCgroupId(t.cgroupId()).setComm(t.comm()).build();
+    Task task(Event.Task t) {
+        Task.Builder b = Task.newBuilder().setPid(t.tgid()).setTid(t.pid()).setCgroupId(t.cgroupId()).setComm(t.comm());
+        containers.of(t.cgroupId()).ifPresent(c -> b.setContainer(dev.rxpath.api.v1.Container.newBuilder().setRuntime(c.runtime())
+                .setId(c.id()).setPodUid(c.podUid() == null ? "" : c.podUid()).setCgroup(c.cgroup())));
+        return b.build();
     }
 
     static LatencySummary latency(Histogram h) {

@@ -2,6 +2,7 @@ package dev.rxpath.agent.export;
 
 import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.Pipeline;
+import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.flow.FlowTable;
 import dev.rxpath.agent.flow.PathLatency;
@@ -50,12 +51,12 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     private double rate;
 
     /** @param traces what the trace export has done; null when there is none */
-    public ObserverService(Agent agent, Pipeline pipeline, ObserverHub hub, KernelClock clock, String node, int queueSize,
-                           Supplier<TraceCounts> traces) {
+    public ObserverService(Agent agent, Pipeline pipeline, ObserverHub hub, KernelClock clock, Containers containers, String node,
+                           int queueSize, Supplier<TraceCounts> traces) {
         this.agent = agent;
         this.pipeline = pipeline;
         this.hub = hub;
-        this.messages = new ApiMessages(clock);
+        this.messages = new ApiMessages(clock, containers);
         this.node = node;
         this.queueSize = queueSize;
         this.traces = traces;

@@ -9,6 +9,7 @@ import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.KernelTests;
 import dev.rxpath.agent.PathCollector;
 import dev.rxpath.agent.Pipeline;
+import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.Traffic;
 import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.event.KernelClock;
@@ -63,7 +64,7 @@ class ObserverServerKernelTest {
         pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, hub);
         agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, r -> r);
         socket = dir.resolve("rxpath.sock");
-        server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, "test-node", 64, null), socket, null);
+        server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, Containers.ofHost(), "test-node", 64, null), socket, null);
         clientLoop = new EpollEventLoopGroup(1);
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toFile())).eventLoopGroup(clientLoop)
                 .channelType(EpollDomainSocketChannel.class).usePlaintext().build();

@@ -1,0 +1,97 @@
+package dev.rxpath.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rxpath.agent.probe.Cgroup;
+import dev.rxpath.api.v1.Flow;
+import dev.rxpath.api.v1.FlowFilter;
+import dev.rxpath.api.v1.GetFlowsRequest;
+import dev.rxpath.api.v1.ObserverGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.BufferedReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reader in a cgroup laid out as the kubelet and containerd lay out a pod's container
+ * (made by the test under its own slice): its socket's flow names the container, the
+ * runtime and the pod, through the Observer API.
+ */
+class ContainersKernelTest {
+    private static final String ID = "c0ffee0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+    private static final String UID = "5e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+
+    @BeforeAll
+    static void root() throws Exception {
+        KernelTests.requireRoot();
+    }
+
+    @Test
+    void aReaderInAPodsContainerCgroupIsThatContainers() throws Exception {
+        Path mount = Cgroup.v2Mount().orElseThrow(() -> new AssertionError("this machine has no cgroup v2 hierarchy mounted"));
+        Path top = mount.resolve("rxpath-test-" + ProcessHandle.current().pid() + ".slice");
+        Path scope = top.resolve("kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + UID.replace('-', '_') + ".slice/cri-containerd-"
+                + ID + ".scope");
+        List<Path> made = new ArrayList<>();
+        for (Path p = scope; !p.equals(mount); p = p.getParent()) made.add(p);
+        Collections.reverse(made);
+        for (Path p : made) Files.createDirectory(p);
+        int api = PrometheusServer.freePort();
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocket server = new ServerSocket(0, 4, loopback);
+             AgentProcess agent = AgentProcess.agent("--socket", "none", "--listen", "127.0.0.1:" + api, "--counters-interval", "200",
+                     "--stats-interval", "0")) {
+            agent.awaitAttached();
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Process peer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CgroupPeer.class.getName(), scope.toString(),
+                    String.valueOf(server.getLocalPort())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            int clientPort;
+            try (BufferedReader lines = peer.inputReader()) {
+                int listenPort = Integer.parseInt(lines.readLine().split(" ")[1]);
+                try (Socket accepted = server.accept()) {
+                    Traffic.send(accepted, 100_000);
+                }
+                clientPort = Integer.parseInt(lines.readLine().split(" ")[1]);
+                try (Socket s = new Socket(loopback, listenPort)) {
+                    Traffic.send(s, 1_000);
+                }
+                lines.readLine();
+                assertEquals(0, peer.waitFor(), "the peer's exit status");
+            } finally {
+                peer.destroyForcibly();
+            }
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", api).usePlaintext().build();
+            try {
+                var observer = ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+                // the peer has exited: its socket's flow is a closed one
+                GetFlowsRequest itsFlow = GetFlowsRequest.newBuilder().addWhitelist(FlowFilter.newBuilder().addLocalPort(clientPort).setClosed(true)).build();
+                KernelTests.await("the peer's client socket's flow, with its reader", 20_000,
+                        () -> observer.getFlows(itsFlow).next().getFlowsList().stream().anyMatch(Flow::hasReader));
+                Flow flow = observer.getFlows(itsFlow).next().getFlowsList().stream().filter(Flow::hasReader).findFirst().orElseThrow();
+                assertEquals(100_000, flow.getBytesDelivered());
+                var container = flow.getReader().getContainer();
+                assertEquals("containerd", container.getRuntime(), flow.getReader().toString());
+                assertEquals(ID, container.getId());
+                assertEquals(UID, container.getPodUid());
+                assertEquals("/" + mount.relativize(scope), container.getCgroup());
+            } finally {
+                channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            }
+            agent.interrupt();
+        } finally {
+            Collections.reverse(made);
+            for (Path p : made) Files.deleteIfExists(p); // rmdir, once the peer is gone
+        }
+    }
+}
