@@ -25,6 +25,9 @@ import com.google.common.net.InetAddresses;
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.ObserverHub;
 import dev.rxpath.agent.containers.Containers;
+import dev.rxpath.agent.containers.Pods;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.rxpath.agent.flow.WorkloadCounts;
 import dev.rxpath.agent.traces.TailSampler;
 import dev.rxpath.agent.traces.TraceExport;
@@ -140,6 +143,16 @@ final class AgentCommand implements Callable<Integer> {
             description = "Paths queued per streaming client; what a slow client misses is counted and sent to it as lost (default: ${DEFAULT-VALUE}).")
     int subscriberQueue = 4096;
 
+    @Option(names = "--cgroup-root", paramLabel = "DIR",
+            description = "The host's cgroup v2 hierarchy, where readers' cgroups name their containers (default: the v2 mount; in a container, mount the host's).")
+    Path cgroupRoot;
+
+    enum KubernetesMode { auto, on, off }
+
+    @Option(names = "--kubernetes", paramLabel = "auto|on|off",
+            description = "Name containers' pods from the API server (this node's pods only, by --node-name); auto: when running in a pod (default: ${DEFAULT-VALUE}).")
+    KubernetesMode kubernetes = KubernetesMode.auto;
+
     @Option(names = "--node-name", paramLabel = "NAME", description = "The node's name in API answers (default: $NODE_NAME, else the hostname).")
     String nodeName;
 
@@ -220,6 +233,9 @@ final class AgentCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--history and --subscriber-queue must be at least 1");
         }
         Pipeline.Limits limits = pipelineOptions.limits(workloads(metricsAddress != null));
+        if (cgroupRoot != null && !Files.isRegularFile(cgroupRoot.resolve("cgroup.controllers"))) {
+            throw new ParameterException(spec.commandLine(), "--cgroup-root " + cgroupRoot + ": not a cgroup v2 hierarchy (it has no cgroup.controllers)");
+        }
         ReceiveHooks.Options programs = programOptions();
         if (countersInterval < 10) throw new ParameterException(spec.commandLine(), "--counters-interval must be at least 10 ms");
         if (bufferMiB < 1) throw new ParameterException(spec.commandLine(), "--buffer-mib must be at least 1");
@@ -269,9 +285,10 @@ final class AgentCommand implements Callable<Integer> {
             err.println("rxpath: " + e.getMessage());
             return 1;
         }
+        Containers containers = cgroupRoot != null ? Containers.under(cgroupRoot, pods(err)) : Containers.ofHost(pods(err));
         AgentServer server;
         try {
-            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, Containers.ofHost(), node(), subscriberQueue, backends.traceCounts()),
+            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, containers, node(), subscriberQueue, backends.traceCounts()),
                     "none".equals(socket) ? null : Path.of(socket), tcp);
         } catch (IOException e) {
             agent.close();
@@ -289,6 +306,7 @@ final class AgentCommand implements Callable<Integer> {
         if (metricsAddress != null) err.printf("rxpath: Prometheus metrics on http://%s/metrics%n", metricsListen);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            containers.close();
             agent.close();
             pipeline.finish();
             backends.close();
@@ -451,6 +469,17 @@ final class AgentCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
+
+    /** The node's pods, watched when --kubernetes says so; null when not. */
+    private Pods pods(PrintStream err) {
+        if (kubernetes == KubernetesMode.off || kubernetes == KubernetesMode.auto && System.getenv("KUBERNETES_SERVICE_HOST") == null) return null;
+        KubernetesClient client = new KubernetesClientBuilder().build(); // in a pod: its service account; else $KUBERNETES_MASTER, ~/.kube/config
+        err.printf("rxpath: pods of node %s from the API server at %s%n", node(), client.getMasterUrl());
+        return Pods.watch(client, node(), POD_GRACE_NS);
+    }
+
+    /** How long a pod that went away still names its containers: paths and flows of its sockets finish after it. */
+    private static final long POD_GRACE_NS = 60_000_000_000L;
 
     private String node() {
         if (nodeName != null) return nodeName;

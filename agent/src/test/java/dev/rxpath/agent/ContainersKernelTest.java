@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rxpath.agent.probe.Cgroup;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodListBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.FlowFilter;
 import dev.rxpath.api.v1.GetFlowsRequest;
@@ -19,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,11 +31,21 @@ import org.junit.jupiter.api.Test;
 /**
  * A reader in a cgroup laid out as the kubelet and containerd lay out a pod's container
  * (made by the test under its own slice): its socket's flow names the container, the
- * runtime and the pod, through the Observer API.
+ * runtime and the pod, through the Observer API; the pod's namespace and name come from an
+ * API server (fabric8's mock) that lists the node's pods, among them the one whose status
+ * lists that container, to the agent's informer (this node's pods only).
  */
 class ContainersKernelTest {
     private static final String ID = "c0ffee0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
     private static final String UID = "5e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+
+    /** A pod on {@code node} whose one container runs, under containerd, with {@code containerId}. */
+    private static Pod pod(String namespace, String name, String uid, String node, String container, String containerId) {
+        return new PodBuilder().withNewMetadata().withNamespace(namespace).withName(name).withUid(uid).endMetadata()
+                .withNewSpec().withNodeName(node).addNewContainer().withName(container).withImage("nginx").endContainer().endSpec()
+                .withNewStatus().addNewContainerStatus().withName(container).withContainerID("containerd://" + containerId).endContainerStatus()
+                .endStatus().build();
+    }
 
     @BeforeAll
     static void root() throws Exception {
@@ -47,11 +62,22 @@ class ContainersKernelTest {
         for (Path p = scope; !p.equals(mount); p = p.getParent()) made.add(p);
         Collections.reverse(made);
         for (Path p : made) Files.createDirectory(p);
+        // fabric8's mock API server; its CRUD mode filters by metadata fields only, so it answers the agent's
+        // informer (its node's pods: fieldSelector=spec.nodeName) as the API server would, from expectations
+        KubernetesMockServer kubernetes = new KubernetesMockServer(true);
+        kubernetes.init();
+        String nodePods = "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-a";
+        kubernetes.expect().get().withPath(nodePods + "&resourceVersion=0").andReturn(200, new PodListBuilder().withNewMetadata()
+                .withResourceVersion("7").endMetadata().addToItems(pod("shop", "web-0", UID, "node-a", "web", ID)).build()).always();
+        kubernetes.expect().get().withPath(nodePods + "&allowWatchBookmarks=true&resourceVersion=7&timeoutSeconds=600&watch=true")
+                .andUpgradeToWebSocket().open().done().always();
         int api = PrometheusServer.freePort();
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket server = new ServerSocket(0, 4, loopback);
-             AgentProcess agent = AgentProcess.agent("--socket", "none", "--listen", "127.0.0.1:" + api, "--counters-interval", "200",
-                     "--stats-interval", "0")) {
+             AgentProcess agent = AgentProcess.agent(Map.of("KUBERNETES_MASTER", kubernetes.url("/"), "KUBECONFIG", "/nonexistent",
+                     "KUBERNETES_TRUST_CERTIFICATES", "true"), // the mock's own certificate
+                     "--kubernetes", "on", "--node-name", "node-a", "--socket", "none", "--listen", "127.0.0.1:" + api,
+                     "--counters-interval", "200", "--stats-interval", "0")) {
             agent.awaitAttached();
             String java = ProcessHandle.current().info().command().orElse("java");
             Process peer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CgroupPeer.class.getName(), scope.toString(),
@@ -76,8 +102,12 @@ class ContainersKernelTest {
                 var observer = ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
                 // the peer has exited: its socket's flow is a closed one
                 GetFlowsRequest itsFlow = GetFlowsRequest.newBuilder().addWhitelist(FlowFilter.newBuilder().addLocalPort(clientPort).setClosed(true)).build();
-                KernelTests.await("the peer's client socket's flow, with its reader", 20_000,
-                        () -> observer.getFlows(itsFlow).next().getFlowsList().stream().anyMatch(Flow::hasReader));
+                try {
+                    KernelTests.await("the peer's client socket's flow, with its reader's pod", 20_000,
+                            () -> observer.getFlows(itsFlow).next().getFlowsList().stream().anyMatch(f -> !f.getReader().getContainer().getPod().isEmpty()));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + ": " + observer.getFlows(itsFlow).next() + String.join("\n", agent.err), e);
+                }
                 Flow flow = observer.getFlows(itsFlow).next().getFlowsList().stream().filter(Flow::hasReader).findFirst().orElseThrow();
                 assertEquals(100_000, flow.getBytesDelivered());
                 var container = flow.getReader().getContainer();
@@ -85,11 +115,15 @@ class ContainersKernelTest {
                 assertEquals(ID, container.getId());
                 assertEquals(UID, container.getPodUid());
                 assertEquals("/" + mount.relativize(scope), container.getCgroup());
+                assertEquals("shop", container.getNamespace(), container + String.join("\n", agent.err));
+                assertEquals("web-0", container.getPod());
+                assertEquals("web", container.getName());
             } finally {
                 channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
             }
             agent.interrupt();
         } finally {
+            kubernetes.destroy();
             Collections.reverse(made);
             for (Path p : made) Files.deleteIfExists(p); // rmdir, once the peer is gone
         }

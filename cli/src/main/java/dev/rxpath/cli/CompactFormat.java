@@ -75,9 +75,13 @@ final class CompactFormat {
     }
 
     private static String reader(Task reader) {
-        String container = !reader.hasContainer() ? "" : " container=" + (reader.getContainer().getRuntime().isEmpty() ? ""
-                : reader.getContainer().getRuntime() + "://") + reader.getContainer().getId().substring(0, Math.min(12, reader.getContainer().getId().length()));
-        return " pid=" + reader.getPid() + " comm=" + reader.getComm() + container;
+        return " pid=" + reader.getPid() + " comm=" + reader.getComm() + (reader.hasContainer() ? container(reader.getContainer()) : "");
+    }
+
+    /** " pod=shop/web-0 container=web" where the pod is known, else " container=containerd://c0ffee012345" (docker's short id). */
+    private static String container(dev.rxpath.api.v1.Container c) {
+        if (!c.getPod().isEmpty()) return " pod=" + c.getNamespace() + "/" + c.getPod() + " container=" + c.getName();
+        return " container=" + (c.getRuntime().isEmpty() ? "" : c.getRuntime() + "://") + c.getId().substring(0, Math.min(12, c.getId().length()));
     }
 
     private String verdict(Verdict v) {

@@ -58,6 +58,9 @@ class CompactFormatTest {
                         .setRuntime("containerd").setId("c0ffee0123456789abcdef0123456789abcdef0123456789abcdef0123456789")))
                 .build();
         assertTrue(plain.path(path).endsWith(" pid=14498 comm=nginx container=containerd://c0ffee012345"), plain.path(path));
+        ReceivePath inPod = path.toBuilder().setReader(path.getReader().toBuilder().setContainer(path.getReader().getContainer().toBuilder()
+                .setNamespace("shop").setPod("web-0").setName("web"))).build();
+        assertTrue(plain.path(inPod).endsWith(" pid=14498 comm=nginx pod=shop/web-0 container=web"), plain.path(inPod));
     }
 
     @Test

@@ -4,27 +4,43 @@ import dev.rxpath.agent.probe.Cgroup;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** The container a task ran in, by its cgroup id; nothing on a machine without a cgroup v2 hierarchy. */
-public final class Containers {
-    public static final Containers NONE = new Containers(null);
+/**
+ * The container a task ran in, by its cgroup id, and its pod where the node's pods are
+ * watched; nothing on a machine without a cgroup v2 hierarchy.
+ */
+public final class Containers implements AutoCloseable {
+    public static final Containers NONE = new Containers(null, null);
 
     private final CgroupPaths paths;
+    private final Pods pods;
 
-    private Containers(CgroupPaths paths) {
+    private Containers(CgroupPaths paths, Pods pods) {
         this.paths = paths;
+        this.pods = pods;
     }
 
-    /** Under the host's cgroup v2 mount, as /proc/self/mountinfo shows it. */
-    public static Containers ofHost() {
-        return Cgroup.v2Mount().map(Containers::under).orElse(NONE);
+    /** Under the host's cgroup v2 mount, as /proc/self/mountinfo shows it; {@code pods} may be null (not in Kubernetes). */
+    public static Containers ofHost(Pods pods) {
+        return Cgroup.v2Mount().map(m -> new Containers(new CgroupPaths(m), pods)).orElse(NONE);
     }
 
-    static Containers under(Path mount) {
-        return new Containers(new CgroupPaths(mount));
+    /** Under {@code mount}: in a container, the host's hierarchy mounted there. */
+    public static Containers under(Path mount, Pods pods) {
+        return new Containers(new CgroupPaths(mount), pods);
     }
 
     public Optional<Container> of(long cgroupId) {
         if (paths == null || cgroupId == 0) return Optional.empty();
         return paths.path(cgroupId).flatMap(Container::of);
+    }
+
+    /** The pod container of a container, when the node's pods are watched. */
+    public Optional<Pods.PodContainer> pod(Container c) {
+        return pods == null ? Optional.empty() : pods.of(c.id());
+    }
+
+    @Override
+    public void close() {
+        if (pods != null) pods.close();
     }
 }

@@ -156,8 +156,12 @@ final class ApiMessages {
 
     Task task(Event.Task t) {
         Task.Builder b = Task.newBuilder().setPid(t.tgid()).setTid(t.pid()).setCgroupId(t.cgroupId()).setComm(t.comm());
-        containers.of(t.cgroupId()).ifPresent(c -> b.setContainer(dev.rxpath.api.v1.Container.newBuilder().setRuntime(c.runtime())
-                .setId(c.id()).setPodUid(c.podUid() == null ? "" : c.podUid()).setCgroup(c.cgroup())));
+        containers.of(t.cgroupId()).ifPresent(c -> {
+            var container = dev.rxpath.api.v1.Container.newBuilder().setRuntime(c.runtime()).setId(c.id())
+                    .setPodUid(c.podUid() == null ? "" : c.podUid()).setCgroup(c.cgroup());
+            containers.pod(c).ifPresent(p -> container.setNamespace(p.namespace()).setPod(p.pod()).setName(p.container()));
+            b.setContainer(container);
+        });
         return b.build();
     }
 
