@@ -12,41 +12,42 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * cgroup v2 ids, as bpf_get_current_cgroup_id() gives them, to the cgroups' paths: a v2
- * cgroup's id is its directory's inode number, so the hierarchy is walked once and again
- * when an id is not found, at most once a second (a container's cgroup is made before its
- * first task runs, so a task's id is there by the next walk).
+ * cgroup v2 ids, as bpf_get_current_cgroup_id() gives them, to the containers the cgroups'
+ * paths name (or none): a v2 cgroup's id is its directory's inode number, so the hierarchy
+ * is walked, each path read once per walk, and walked again when an id is not found, at most
+ * once a second (a container's cgroup is made before its first task runs, so a task's id is
+ * there by the next walk).
  */
 final class CgroupPaths {
     private static final long WALK_INTERVAL_NS = 1_000_000_000L;
 
     private final Path mount;
-    private Map<Long, String> byId = Map.of();
+    private Map<Long, Optional<Container>> byId = Map.of();
     private long walkedNs = Long.MIN_VALUE / 2;
 
     CgroupPaths(Path mount) {
         this.mount = mount;
     }
 
-    /** The cgroup's path under the mount ("/kubepods.slice/…"), or empty if no walk has found it. */
-    synchronized Optional<String> path(long id) {
-        String p = byId.get(id);
-        if (p == null && System.nanoTime() - walkedNs >= WALK_INTERVAL_NS) {
+    /** The container the cgroup's path names; empty if it names none, or no walk has found the cgroup. */
+    synchronized Optional<Container> container(long id) {
+        Optional<Container> c = byId.get(id);
+        if (c == null && System.nanoTime() - walkedNs >= WALK_INTERVAL_NS) {
             walk();
-            p = byId.get(id);
+            c = byId.get(id);
         }
-        return Optional.ofNullable(p);
+        return c == null ? Optional.empty() : c;
     }
 
     private void walk() {
         walkedNs = System.nanoTime();
-        Map<Long, String> found = new HashMap<>();
+        Map<Long, Optional<Container>> found = new HashMap<>();
         try {
             Files.walkFileTree(mount, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                     Object ino = Files.getAttribute(dir, "unix:ino");
-                    found.put(((Number) ino).longValue(), "/" + mount.relativize(dir));
+                    found.put(((Number) ino).longValue(), Container.of("/" + mount.relativize(dir)));
                     return FileVisitResult.CONTINUE;
                 }
 

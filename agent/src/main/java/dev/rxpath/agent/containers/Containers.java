@@ -31,7 +31,7 @@ public final class Containers implements AutoCloseable {
 
     public Optional<Container> of(long cgroupId) {
         if (paths == null || cgroupId == 0) return Optional.empty();
-        return paths.path(cgroupId).flatMap(Container::of);
+        return paths.container(cgroupId);
     }
 
     /** The pod container of a container, when the node's pods are watched. */

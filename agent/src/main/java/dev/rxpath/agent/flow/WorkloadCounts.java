@@ -23,7 +23,7 @@ public final class WorkloadCounts {
         LOCAL_PORT, COMM;
 
         public String labelName() {
-            return name().toLowerCase();
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
