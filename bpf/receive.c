@@ -1179,8 +1179,12 @@ TRACEPOINT_PROBE(tcp, tcp_receive_reset)
 	struct rx_sock *s = rx_sock_with(sk, &r.t);
 	if (rx_ignored(s) || !rx_watched(&r.t))
 		return 0;
-	if (s)
+	if (s) {
 		__sync_fetch_and_add(&s->resets_recv, 1);
+		/* the entry names every cookie its records carry: the agent tells socket lives apart by it */
+		if (!s->cookie)
+			s->cookie = r.cookie;
+	}
 	if (rx_quiet(s))
 		return 0;
 	rx_submit(args, &r, sizeof(r));

@@ -1,5 +1,6 @@
 package dev.rxpath.agent;
 
+import dev.rxpath.agent.probe.ReceiveHooks;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.net.InetAddress;
@@ -20,6 +21,10 @@ public final class RecordFixtures {
         Files.createDirectories(dir);
         if (args.length > 1 && args[1].equals("bench")) {
             bench(dir);
+            return;
+        }
+        if (args.length > 1 && args[1].equals("churn")) {
+            churn(dir);
             return;
         }
         loopback(dir);
@@ -44,6 +49,30 @@ public final class RecordFixtures {
             }
             agent.settleAndClose();
         }
+    }
+
+    /**
+     * A listener per connection, 1,000 bytes each, in the default sampled mode with counters
+     * read every 200 ms: listeners and connections take each other's socket addresses between
+     * two reads, which is what tells socket lives apart in the flow table. Made in the 5.10
+     * guest (see the README), where that happens most.
+     */
+    private static void churn(Path dir) throws Exception {
+        Properties p = new Properties();
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        StringBuilder connections = new StringBuilder();
+        try (RunningAgent agent = RunningAgent.recording(dir.resolve("churn.rxrec.gz"), ReceiveHooks.Options.DEFAULT,
+                Agent.Options.DEFAULT.withCountersMillis(200))) {
+            for (int i = 0; i < 400; i++) {
+                Traffic.Transfer t = Traffic.loopback(lo, 1000);
+                connections.append(i == 0 ? "" : ",").append(t.serverPort()).append(':').append(t.clientPort());
+            }
+            agent.settleAndClose();
+        }
+        p.setProperty("connections", connections.toString());
+        p.setProperty("bytes", "1000");
+        p.setProperty("kernel", System.getProperty("os.version"));
+        write(p, dir.resolve("churn.properties"));
     }
 
     /** An IPv4 transfer with small and large writes and a sometimes-slow reader, an IPv6 one, and a refused connection. */

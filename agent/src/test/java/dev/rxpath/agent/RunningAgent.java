@@ -53,8 +53,12 @@ public final class RunningAgent implements AutoCloseable {
      * segment's path and deeper rings: the traffic generator shares this process's two CPUs with the reader.
      */
     public static RunningAgent recording(Path file) {
-        return new RunningAgent(KernelProbe.scan(), ReceiveHooks.Options.ALL_PATHS, Agent.Options.DEFAULT.withPages(4096),
-                Pipeline.Limits.DEFAULT, file);
+        return recording(file, ReceiveHooks.Options.ALL_PATHS, Agent.Options.DEFAULT);
+    }
+
+    /** The same with these programs and counter reads. */
+    public static RunningAgent recording(Path file, ReceiveHooks.Options programs, Agent.Options rings) {
+        return new RunningAgent(KernelProbe.scan(), programs, rings.withPages(4096), Pipeline.Limits.DEFAULT, file);
     }
 
     /** Asks the running pipeline, on its own thread. */

@@ -95,13 +95,26 @@ public final class FlowTable implements PathListener {
         }
         Flow f = live.get(p.sk());
         if (f == null) f = closedBySk.get(p.sk());
+        if (f != null && p.cookie() != 0 && f.cookie() == 0 && anotherLife(f, p.cookie(), p.firstNs())) f = null; // a listener's, say
         if (f == null) {
             // A lookup also returns sockets that are not connections: the request socket a handshake's
             // last ACK finds. Only a socket-level record (tcp_probe) shows a socket worth a flow.
             return p.cookie() != 0 || p.stage(Stage.SOCKET) != null ? open(p.sk(), p.cookie(), p.firstNs()) : null;
         }
-        boolean another = p.cookie() != 0 && f.cookie() != 0 && f.cookie() != p.cookie();
-        return another ? null : f;
+        return anotherLife(f, p.cookie(), p.firstNs()) ? null : f;
+    }
+
+    /**
+     * Whether a record with this cookie at {@code tsNs} cannot be of the flow's socket life: the
+     * flow has another cookie, or the kernel counted it as a listener (a listener gets no cookie,
+     * its address is taken by connections at once) or as closed before then. A flow whose
+     * counters were read without a cookie may still take one: a connection's first read can
+     * come before its first data, which is where the kernel learns the cookie.
+     */
+    private static boolean anotherLife(Flow f, long cookie, long tsNs) {
+        if (cookie == 0) return false;
+        if (f.cookie() != 0) return f.cookie() != cookie;
+        return f.counted() && (f.listening() || !f.spans(tsNs));
     }
 
     /** How long after its close a record without a cookie is still taken as the closed socket's. */
@@ -119,7 +132,7 @@ public final class FlowTable implements PathListener {
             long ts = e.header().tsNs();
             Flow f = cookie != 0 ? byCookie.get(cookie) : null; // addresses are reused at once; a cookie never is
             if (f == null) f = live.get(sk);
-            if (f != null && cookie != 0 && f.cookie() != 0 && f.cookie() != cookie) {
+            if (f != null && anotherLife(f, cookie, ts)) {
                 retire(f, ts); // the socket was freed unseen and its address reused
                 f = null;
             }
@@ -129,7 +142,8 @@ public final class FlowTable implements PathListener {
                 Flow closedOne = closedBySk.get(sk);
                 // a state change is how a new socket at a reused address begins: never the closed one's
                 boolean late = cookie == 0 && !(e instanceof Event.StateChange) && closedOne != null && closedOne.closedWithin(ts, LATE_NS);
-                f = closedOne != null && (closedOne.spans(ts) || late) ? closedOne : open(sk, cookie, ts);
+                boolean hers = closedOne != null && !anotherLife(closedOne, cookie, ts) && (closedOne.spans(ts) || late);
+                f = hers ? closedOne : open(sk, cookie, ts);
             }
             f.apply(e, names);
             if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
@@ -190,8 +204,10 @@ public final class FlowTable implements PathListener {
             f = uncounted(c);
             if (f == null) {
                 Flow there = live.get(sk);
-                if (there != null && there.countedSinceNs() != 0 && c.counts().firstNs() < there.countedSinceNs()) return; // an earlier life, gone already
-                f = open(sk, c.counts().cookie(), Math.min(ts, c.counts().firstNs()));
+                long since = Math.min(ts, c.counts().firstNs());
+                // an earlier life, read after a later one took the address (from the closed sockets' map)
+                boolean earlier = there != null && there.countedSinceNs() != 0 && c.counts().firstNs() < there.countedSinceNs();
+                f = earlier ? openClosed(sk, c.counts().cookie(), since, ts) : open(sk, c.counts().cookie(), since);
             }
             byLife.put(c.counts().firstNs(), f);
         }
@@ -217,8 +233,10 @@ public final class FlowTable implements PathListener {
             // with --paths all its recorded close may have retired it already
             f = live.get(c.header().sk());
             if (f == null) f = closedBySk.get(c.header().sk());
+            // a flow's cookie came from its socket's entry, so a read without one is another life's (the
+            // read is stamped before it is made: a read that missed the cookie comes before the record with it)
             boolean within = f != null && f.lastNs() >= c.counts().firstNs() && (!c.counts().closed() || f.firstNs() <= c.counts().closedNs())
-                    && (f.cookie() == 0 || c.counts().cookie() == 0 || f.cookie() == c.counts().cookie());
+                    && (f.cookie() == 0 || f.cookie() == c.counts().cookie());
             if (!within) f = null;
         }
         return f != null && f.countedSinceNs() == 0 ? f : null;
@@ -244,11 +262,31 @@ public final class FlowTable implements PathListener {
     private Flow open(long sk, long cookie, long tsNs) {
         Flow previous = live.get(sk);
         if (previous != null) retire(previous, tsNs); // an address reused without the close being seen
+        makeRoom();
         Flow f = new Flow(sk, cookie, tsNs);
         live.put(sk, f);
-        if (cookie != 0) byCookie.putIfAbsent(cookie, f);
+        return added(f);
+    }
+
+    /** A flow for a socket life that ended before the live one at its address began: closed from the start. */
+    private Flow openClosed(long sk, long cookie, long tsNs, long nowNs) {
+        makeRoom();
+        Flow f = new Flow(sk, cookie, tsNs);
+        f.retired(nowNs);
+        closed.addLast(f);
+        closedBySk.putIfAbsent(sk, f); // the latest closed one at the address stays the one late records find
+        return added(f);
+    }
+
+    private Flow added(Flow f) {
+        if (f.cookie() != 0) byCookie.putIfAbsent(f.cookie(), f);
         created++;
-        while (live.size() + closed.size() > limits.maxFlows()) {
+        return f;
+    }
+
+    /** Room for one more flow: the oldest closed one goes first, else the least recently active live one. */
+    private void makeRoom() {
+        while (live.size() + closed.size() >= limits.maxFlows()) {
             if (closed.isEmpty()) {
                 Iterator<Flow> lru = live.values().iterator();
                 forget(lru.next());
@@ -258,7 +296,6 @@ public final class FlowTable implements PathListener {
             }
             evicted++;
         }
-        return f;
     }
 
     private void dropOldestClosed() {
