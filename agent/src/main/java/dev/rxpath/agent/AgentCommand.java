@@ -1,19 +1,27 @@
 package dev.rxpath.agent;
 
+import com.google.common.net.InetAddresses;
 import dev.rxpath.agent.bcc.BccException;
 import dev.rxpath.agent.bcc.BpfSource;
+import dev.rxpath.agent.containers.Containers;
+import dev.rxpath.agent.containers.Pods;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.EventPrinter;
+import dev.rxpath.agent.export.ObserverHub;
+import dev.rxpath.agent.export.ObserverService;
 import dev.rxpath.agent.export.ProbeTable;
 import dev.rxpath.agent.export.Summary;
+import dev.rxpath.agent.flow.WorkloadCounts;
+import dev.rxpath.agent.path.PathListener;
+import dev.rxpath.agent.probe.Cgroup;
+import dev.rxpath.agent.probe.Cidr;
 import dev.rxpath.agent.probe.HookStatus;
+import dev.rxpath.agent.probe.KernelFilter;
 import dev.rxpath.agent.probe.KernelProbe;
 import dev.rxpath.agent.probe.Mechanism;
 import dev.rxpath.agent.probe.ReceiveHooks;
-import dev.rxpath.agent.probe.Cidr;
-import dev.rxpath.agent.probe.Cgroup;
-import dev.rxpath.agent.probe.KernelFilter;
 import dev.rxpath.agent.probe.Sampling;
 import dev.rxpath.agent.record.Recorder;
 import dev.rxpath.agent.record.Recording;
@@ -21,18 +29,11 @@ import dev.rxpath.agent.record.RecordingException;
 import dev.rxpath.agent.record.RecordingHeader;
 import dev.rxpath.agent.ring.RecordSink;
 import dev.rxpath.agent.ring.RingException;
-import com.google.common.net.InetAddresses;
-import dev.rxpath.agent.export.AgentServer;
-import dev.rxpath.agent.export.ObserverHub;
-import dev.rxpath.agent.containers.Containers;
-import dev.rxpath.agent.containers.Pods;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import dev.rxpath.agent.flow.WorkloadCounts;
+import dev.rxpath.agent.sys.Capabilities;
 import dev.rxpath.agent.traces.TailSampler;
 import dev.rxpath.agent.traces.TraceExport;
-import dev.rxpath.agent.path.PathListener;
-import dev.rxpath.agent.export.ObserverService;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -245,6 +246,11 @@ final class AgentCommand implements Callable<Integer> {
         } catch (RuntimeException e) { // the SDK's ConfigurationException: an OTEL_* variable it cannot use
             err.println("rxpath: cannot configure the trace export: " + e.getMessage());
             return 2;
+        }
+        List<String> missing = Capabilities.missingHere();
+        if (!missing.isEmpty()) {
+            missing.forEach(m -> err.println("rxpath: missing capability " + m));
+            return 1;
         }
         Set<Mechanism> allowed = EnumSet.of(Mechanism.RAW_TRACEPOINT, Mechanism.TRACEPOINT);
         for (FunctionMechanism m : mechanisms) allowed.add(m.mechanism);

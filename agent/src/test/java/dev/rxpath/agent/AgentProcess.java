@@ -43,6 +43,18 @@ final class AgentProcess implements AutoCloseable {
         return new AgentProcess(b.start());
     }
 
+    /**
+     * {@code rxpath agent ARGS...} holding only these capabilities ({@code setpriv}'s names:
+     * "bpf,perfmon"): root's effective set after exec is its bounding set.
+     */
+    static AgentProcess withCapabilities(String capabilities, String... args) throws Exception {
+        ProcessBuilder b = command("agent", args);
+        List<String> cmd = new java.util.ArrayList<>(List.of("setpriv", "--bounding-set",
+                "-all" + (capabilities.isEmpty() ? "" : ",+" + capabilities.replace(",", ",+"))));
+        cmd.addAll(b.command());
+        return new AgentProcess(b.command(cmd).start());
+    }
+
     /** Waits for it to say it attached its hooks. */
     void awaitAttached() throws InterruptedException {
         KernelTests.await("the agent to attach", 30_000, () -> err.stream().anyMatch(l -> l.contains("hook points attached")));

@@ -125,6 +125,25 @@ class AgentProcessKernelTest {
                 + release), text);
     }
 
+    /** CAP_BPF and CAP_PERFMON are all it takes on this kernel; without either it names the one it lacks, and why. */
+    @Test
+    void bpfAndPerfmonAreEnoughAndAMissingCapabilityIsNamed() throws Exception {
+        try (AgentProcess agent = AgentProcess.withCapabilities("bpf,perfmon", "--socket", "none", "--stats-interval", "0")) {
+            agent.awaitAttached();
+            String status = Files.readString(Path.of("/proc/" + agent.process.pid() + "/status"));
+            assertTrue(status.contains("CapEff:\t000000c000000000"), status);
+            agent.interrupt();
+        }
+        for (String[] held : new String[][] {{"bpf", "CAP_PERFMON"}, {"perfmon", "CAP_BPF"}}) {
+            try (AgentProcess agent = AgentProcess.withCapabilities(held[0], "--socket", "none")) {
+                assertTrue(agent.process.waitFor(60, TimeUnit.SECONDS));
+                agent.interrupt();
+                assertEquals(1, agent.process.exitValue(), String.join("\n", agent.err));
+                assertTrue(agent.err.stream().anyMatch(l -> l.startsWith("rxpath: missing capability " + held[1] + ": ")), String.join("\n", agent.err));
+            }
+        }
+    }
+
     @Test
     void plaintextTcpOffLoopbackIsRefusedBeforeAnythingAttaches() throws Exception {
         Process p = AgentProcess.command("agent", "--listen", "192.0.2.1:4245").redirectErrorStream(true).start();
