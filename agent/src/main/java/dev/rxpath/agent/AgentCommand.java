@@ -96,6 +96,10 @@ final class AgentCommand implements Callable<Integer> {
             description = "Also serve it over TCP; a non-loopback address needs --tls-cert and --tls-key.")
     String listen;
 
+    @Option(names = "--health-listen", paramLabel = "HOST:PORT",
+            description = "Serve only the gRPC health service here, in plaintext: for the kubelet's gRPC probes.")
+    String healthListen;
+
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain for --listen.")
     File tlsCert;
 
@@ -228,6 +232,7 @@ final class AgentCommand implements Callable<Integer> {
         PrintStream err = System.err;
         AgentServer.Tcp tcp = tcpListener();
         InetSocketAddress metricsAddress = metricsListen == null ? null : hostPort("--metrics-listen", metricsListen);
+        InetSocketAddress healthAddress = healthListen == null ? null : hostPort("--health-listen", healthListen);
         Map<String, String> traceFlags = traceFlags();
         TailSampler.Options traceSampling = traceSampling();
         if (history < 1 || subscriberQueue < 1) {
@@ -295,7 +300,7 @@ final class AgentCommand implements Callable<Integer> {
         AgentServer server;
         try {
             server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, containers, node(), subscriberQueue, backends.traceCounts()),
-                    "none".equals(socket) ? null : Path.of(socket), tcp);
+                    "none".equals(socket) ? null : Path.of(socket), tcp, healthAddress);
         } catch (IOException e) {
             agent.close();
             err.println("rxpath: cannot serve the Observer API: " + e.getMessage());
@@ -328,6 +333,10 @@ final class AgentCommand implements Callable<Integer> {
         }, "rxpath-shutdown"));
         for (HookStatus s : agent.hooks().statuses()) {
             if (!s.attached()) err.printf("rxpath: %s unavailable (%s stage): %s%n", s.hook().target(), s.hook().stage(), s.reason());
+        }
+        if (kernel.names().symbols().isEmpty()) {
+            err.println("rxpath: drop sites stay addresses: /proc/kallsyms hides them" + (Capabilities.ofThisProcess().has(Capabilities.Cap.SYSLOG)
+                    ? "" : " without " + Capabilities.Cap.SYSLOG));
         }
         err.println("rxpath: compiled against kernel headers: " + agent.hooks().module().headers().origin());
         err.printf("rxpath: %d hook points attached on %s; watching %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",

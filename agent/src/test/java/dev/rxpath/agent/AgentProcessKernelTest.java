@@ -125,14 +125,25 @@ class AgentProcessKernelTest {
                 + release), text);
     }
 
-    /** CAP_BPF and CAP_PERFMON are all it takes on this kernel; without either it names the one it lacks, and why. */
+    /**
+     * CAP_BPF and CAP_PERFMON are all it takes on this kernel (CAP_SYSLOG names drop sites:
+     * /proc/kallsyms hides addresses without it); without either of the two it names the one
+     * it lacks, and why.
+     */
     @Test
     void bpfAndPerfmonAreEnoughAndAMissingCapabilityIsNamed() throws Exception {
+        String hidden = "rxpath: drop sites stay addresses: /proc/kallsyms hides them without CAP_SYSLOG";
         try (AgentProcess agent = AgentProcess.withCapabilities("bpf,perfmon", "--socket", "none", "--stats-interval", "0")) {
             agent.awaitAttached();
             String status = Files.readString(Path.of("/proc/" + agent.process.pid() + "/status"));
             assertTrue(status.contains("CapEff:\t000000c000000000"), status);
             agent.interrupt();
+            assertTrue(agent.err.contains(hidden), String.join("\n", agent.err));
+        }
+        try (AgentProcess agent = AgentProcess.withCapabilities("bpf,perfmon,syslog", "--socket", "none", "--stats-interval", "0")) {
+            agent.awaitAttached();
+            agent.interrupt();
+            assertTrue(agent.err.stream().noneMatch(l -> l.startsWith("rxpath: drop sites stay")), String.join("\n", agent.err));
         }
         for (String[] held : new String[][] {{"bpf", "CAP_PERFMON"}, {"perfmon", "CAP_BPF"}}) {
             try (AgentProcess agent = AgentProcess.withCapabilities(held[0], "--socket", "none")) {

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The agent's gRPC listeners: a Unix domain socket (mode 0660: root and the socket's group
  * may query), and optionally TCP, which must use TLS unless it is bound to loopback. Each
- * serves the Observer service, the standard health service and server reflection.
+ * serves the Observer service, the standard health service and server reflection. A third,
+ * plaintext TCP listener may serve the health service alone, for the kubelet's gRPC probes
+ * (which speak no TLS): it says whether the agent serves, and nothing about the node.
  */
 public final class AgentServer implements AutoCloseable {
     /** A TCP listener: its TLS certificate and key may be null only on a loopback address. */
@@ -46,6 +48,7 @@ public final class AgentServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final EventLoopGroup loop = new EpollEventLoopGroup(2);
     private final Path socket;
+    private Server healthOnly;
 
     private AgentServer(Path socket) {
         this.socket = socket;
@@ -53,10 +56,19 @@ public final class AgentServer implements AutoCloseable {
 
     /** @param socket the Unix socket's path, or null for none */
     public static AgentServer start(BindableService observer, Path socket, Tcp tcp) throws IOException {
+        return start(observer, socket, tcp, null);
+    }
+
+    /** @param healthOnly the address of the health-only listener, or null for none */
+    public static AgentServer start(BindableService observer, Path socket, Tcp tcp, InetSocketAddress healthOnly) throws IOException {
         AgentServer s = new AgentServer(socket);
         try {
             if (socket != null) s.servers.add(s.unix(observer, socket));
             if (tcp != null) s.servers.add(s.tcp(observer, tcp));
+            if (healthOnly != null) {
+                s.healthOnly = NettyServerBuilder.forAddress(healthOnly).addService(s.health.getHealthService()).build().start();
+                s.servers.add(s.healthOnly);
+            }
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -89,9 +101,15 @@ public final class AgentServer implements AutoCloseable {
     /** The TCP listener's port (useful when it was asked for port 0); -1 without one. */
     public int tcpPort() {
         for (Server s : servers) {
+            if (s == healthOnly) continue;
             for (var a : s.getListenSockets()) if (a instanceof InetSocketAddress i) return i.getPort();
         }
         return -1;
+    }
+
+    /** The health-only listener's port; -1 without one. */
+    public int healthPort() {
+        return healthOnly == null ? -1 : ((InetSocketAddress) healthOnly.getListenSockets().get(0)).getPort();
     }
 
     @Override

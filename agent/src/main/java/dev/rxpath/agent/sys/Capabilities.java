@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,7 +17,7 @@ import java.util.Locale;
 public final class Capabilities {
     /** The capabilities the agent may need, by their numbers in linux/capability.h. */
     public enum Cap {
-        SYS_ADMIN(21), SYS_RESOURCE(24), PERFMON(38), BPF(39);
+        SYS_ADMIN(21), SYS_RESOURCE(24), SYSLOG(34), PERFMON(38), BPF(39);
 
         final int bit;
 
@@ -34,6 +35,13 @@ public final class Capabilities {
 
     Capabilities(long effective) {
         this.effective = effective;
+    }
+
+    /** Exactly these (a container's added capabilities, say). */
+    public static Capabilities of(Collection<Cap> held) {
+        long mask = 0;
+        for (Cap c : held) mask |= 1L << c.bit;
+        return new Capabilities(mask);
     }
 
     public static Capabilities ofThisProcess() {

@@ -64,7 +64,8 @@ class ObserverServerKernelTest {
         pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, hub);
         agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, r -> r);
         socket = dir.resolve("rxpath.sock");
-        server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, Containers.ofHost(null), "test-node", 64, null), socket, null);
+        server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, Containers.ofHost(null), "test-node", 64, null), socket, null,
+                new java.net.InetSocketAddress("127.0.0.1", 0));
         clientLoop = new EpollEventLoopGroup(1);
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toFile())).eventLoopGroup(clientLoop)
                 .channelType(EpollDomainSocketChannel.class).usePlaintext().build();
@@ -113,6 +114,22 @@ class ObserverServerKernelTest {
         List<String> names = services.get(10, TimeUnit.SECONDS);
         requests.onCompleted();
         assertTrue(names.contains("rxpath.v1.Observer") && names.contains("grpc.health.v1.Health"), names.toString());
+    }
+
+    /** The kubelet's gRPC probe speaks plaintext TCP: the health-only listener answers it, and serves nothing else. */
+    @Test
+    void theHealthOnlyListenerAnswersProbesAndNothingElse() {
+        ManagedChannel probe = NettyChannelBuilder.forAddress("127.0.0.1", server.healthPort()).usePlaintext().build();
+        try {
+            var health = io.grpc.health.v1.HealthGrpc.newBlockingStub(probe).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance());
+            assertEquals(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class, () -> ObserverGrpc.newBlockingStub(probe)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS).serverStatus(dev.rxpath.api.v1.ServerStatusRequest.getDefaultInstance()));
+            assertEquals(io.grpc.Status.Code.UNIMPLEMENTED, refused.getStatus().getCode());
+        } finally {
+            probe.shutdownNow();
+        }
     }
 
     @Test
