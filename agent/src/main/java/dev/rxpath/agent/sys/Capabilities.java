@@ -25,6 +25,11 @@ public final class Capabilities {
             this.bit = bit;
         }
 
+        /** Its bit in a capability mask, as /proc/PID/status shows the sets. */
+        public int bit() {
+            return bit;
+        }
+
         @Override
         public String toString() {
             return "CAP_" + name();
@@ -40,7 +45,7 @@ public final class Capabilities {
     /** Exactly these (a container's added capabilities, say). */
     public static Capabilities of(Collection<Cap> held) {
         long mask = 0;
-        for (Cap c : held) mask |= 1L << c.bit;
+        for (Cap c : held) mask |= 1L << c.bit();
         return new Capabilities(mask);
     }
 
@@ -57,7 +62,7 @@ public final class Capabilities {
     }
 
     public boolean has(Cap c) {
-        return (effective >>> c.bit & 1) != 0;
+        return (effective >>> c.bit() & 1) != 0;
     }
 
     /**
