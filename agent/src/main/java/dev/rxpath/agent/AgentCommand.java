@@ -111,7 +111,8 @@ final class AgentCommand implements Callable<Integer> {
     String metricsListen;
 
     @Option(names = "--metrics-labels", paramLabel = "LABEL[,LABEL]", split = ",",
-            description = "Also count per workload, told apart by these labels: local_port, comm (the reading command). Off by default: never per socket.")
+            description = "Also count per workload, told apart by these labels: local_port, comm (the reading command), namespace and pod (the reader's, "
+                    + "in Kubernetes). Off by default: never per socket.")
     List<String> metricsLabels = List.of();
 
     @Option(names = "--metrics-max-workloads", paramLabel = "N",
@@ -278,6 +279,7 @@ final class AgentCommand implements Callable<Integer> {
         Backends backends = new Backends(metricsAddress, traceExport, traceSampling, clock, node());
         PathListener sink = backends.sinks(PipelineOptions.sink(print, System.out, clock));
         ObserverHub hub = new ObserverHub(history, sink);
+        Containers containers = cgroupRoot != null ? Containers.under(cgroupRoot, pods(err)) : Containers.ofHost(pods(err));
         Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
         AtomicReference<Recorder> recorder = new AtomicReference<>();
@@ -293,21 +295,22 @@ final class AgentCommand implements Callable<Integer> {
         try {
             agent = Agent.start(hooks, new Agent.Options(pages, watermark, 100, countersInterval, bufferMiB), events, tap);
         } catch (BccException | RingException | RecordingException e) {
+            containers.close();
             err.println("rxpath: " + e.getMessage());
             return 1;
         }
-        Containers containers = cgroupRoot != null ? Containers.under(cgroupRoot, pods(err)) : Containers.ofHost(pods(err));
         AgentServer server;
         try {
             server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, containers, node(), subscriberQueue, backends.traceCounts()),
                     "none".equals(socket) ? null : Path.of(socket), tcp, healthAddress);
         } catch (IOException e) {
             agent.close();
+            containers.close();
             err.println("rxpath: cannot serve the Observer API: " + e.getMessage());
             return 1;
         }
         try {
-            backends.serve(agent, pipeline, hub::ringLost);
+            backends.serve(agent, pipeline, hub::ringLost, containers);
         } catch (IOException e) {
             server.close();
             agent.close();

@@ -1,5 +1,6 @@
 package dev.rxpath.agent;
 
+import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.metrics.AgentMetrics;
 import dev.rxpath.agent.metrics.MetricsServer;
@@ -54,12 +55,13 @@ public final class Backends implements AutoCloseable {
     /**
      * Serves the metrics, once the agent and its pipeline run; a no-op without metrics.
      *
-     * @param ringLost records lost per CPU, as the pipeline was told of them
+     * @param ringLost   records lost per CPU, as the pipeline was told of them
+     * @param containers where the workloads' cgroups find their pods
      * @return the port served on, or -1
      */
-    public int serve(Agent agent, Pipeline pipeline, Supplier<Map<Integer, Long>> ringLost) throws IOException {
+    public int serve(Agent agent, Pipeline pipeline, Supplier<Map<Integer, Long>> ringLost, Containers containers) throws IOException {
         if (metricsAddress == null) return -1;
-        registry.register(new AgentMetrics(agent, pipeline, ringLost));
+        registry.register(new AgentMetrics(agent, pipeline, ringLost, containers));
         if (traces != null) registry.register(new TraceMetrics(traces::counts));
         server = MetricsServer.start(metricsAddress, registry);
         return server.port();

@@ -93,7 +93,7 @@ class AgentProcessKernelTest {
         for (List<String> args : List.of(List.of("--remote-ip", "10.0.0.0/33"), List.of("--port", "0"),
                 List.of("--paths", "all", "--path-rate", "5"), List.of("--path-ratio", "2"), List.of("--traces-exporter", "jaeger"),
                 List.of("--traces-endpoint", "localhost:4317", "--traces-exporter", "otlp"), List.of("--metrics-listen", "9464"),
-                List.of("--metrics-labels", "pod", "--metrics-listen", "127.0.0.1:9464"), List.of("--metrics-labels", "comm"),
+                List.of("--metrics-labels", "container", "--metrics-listen", "127.0.0.1:9464"), List.of("--metrics-labels", "comm"),
                 List.of("--cgroup-root", "/tmp"))) {
             Process p = AgentProcess.command("agent", args.toArray(String[]::new)).redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

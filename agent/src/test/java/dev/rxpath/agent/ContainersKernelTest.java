@@ -69,15 +69,18 @@ class ContainersKernelTest {
         String nodePods = "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-a";
         kubernetes.expect().get().withPath(nodePods + "&resourceVersion=0").andReturn(200, new PodListBuilder().withNewMetadata()
                 .withResourceVersion("7").endMetadata().addToItems(pod("shop", "web-0", UID, "node-a", "web", ID)).build()).always();
-        kubernetes.expect().get().withPath(nodePods + "&allowWatchBookmarks=true&resourceVersion=7&timeoutSeconds=600&watch=true")
+        // the watch that follows, its parameters in the order the client sends them
+        kubernetes.expect().get().withPath("/api/v1/pods?allowWatchBookmarks=true&fieldSelector=spec.nodeName%3Dnode-a&resourceVersion=7"
+                        + "&timeoutSeconds=600&watch=true")
                 .andUpgradeToWebSocket().open().done().always();
-        int api = PrometheusServer.freePort();
+        int api = PrometheusServer.freePort(), metrics = PrometheusServer.freePort();
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket server = new ServerSocket(0, 4, loopback);
              AgentProcess agent = AgentProcess.agent(Map.of("KUBERNETES_MASTER", kubernetes.url("/"), "KUBECONFIG", "/nonexistent",
                      "KUBERNETES_TRUST_CERTIFICATES", "true"), // the mock's own certificate
                      "--kubernetes", "on", "--node-name", "node-a", "--socket", "none", "--listen", "127.0.0.1:" + api,
-                     "--counters-interval", "200", "--stats-interval", "0")) {
+                     "--counters-interval", "200", "--stats-interval", "0", "--metrics-listen", "127.0.0.1:" + metrics,
+                     "--metrics-labels", "namespace,pod")) {
             agent.awaitAttached();
             String java = ProcessHandle.current().info().command().orElse("java");
             Process peer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CgroupPeer.class.getName(), scope.toString(),
@@ -109,6 +112,7 @@ class ContainersKernelTest {
                     throw new AssertionError(e.getMessage() + ": " + observer.getFlows(itsFlow).next() + String.join("\n", agent.err), e);
                 }
                 Flow flow = observer.getFlows(itsFlow).next().getFlowsList().stream().filter(Flow::hasReader).findFirst().orElseThrow();
+                assertTrue(agent.err.stream().noneMatch(l -> l.contains("SEVERE") || l.contains("WARNING")), String.join("\n", agent.err));
                 assertEquals(100_000, flow.getBytesDelivered());
                 var container = flow.getReader().getContainer();
                 assertEquals("containerd", container.getRuntime(), flow.getReader().toString());
@@ -118,6 +122,23 @@ class ContainersKernelTest {
                 assertEquals("shop", container.getNamespace(), container + String.join("\n", agent.err));
                 assertEquals("web-0", container.getPod());
                 assertEquals("web", container.getName());
+                // the filters that name pods, namespaces and containers
+                for (var matches : List.of(FlowFilter.newBuilder().addPod("shop/web-"), FlowFilter.newBuilder().addPod("web"),
+                        FlowFilter.newBuilder().addNamespace("shop"), FlowFilter.newBuilder().addContainer("web"),
+                        FlowFilter.newBuilder().addContainer("containerd://" + ID.substring(0, 12)), FlowFilter.newBuilder().addContainer(ID))) {
+                    var request = GetFlowsRequest.newBuilder().addWhitelist(matches.addLocalPort(clientPort).setClosed(true)).build();
+                    assertEquals(1, observer.getFlows(request).next().getFlowsList().stream().filter(Flow::hasReader).count(), matches.toString());
+                }
+                // the opt-in pod and namespace labels: what the pod's sockets read, exactly (100,000 bytes on its
+                // client socket, 1,000 on the one its listener accepted)
+                String exposition = Http.metrics("127.0.0.1:" + metrics, Http.TEXT);
+                assertTrue(exposition.contains("rxpath_workload_delivered_bytes_total{namespace=\"shop\",pod=\"web-0\"} 101000.0"), exposition);
+                for (var misses : List.of(FlowFilter.newBuilder().addPod("shop/db-"), FlowFilter.newBuilder().addPod("other/web-"),
+                        FlowFilter.newBuilder().addNamespace("kube-system"), FlowFilter.newBuilder().addContainer("sidecar"),
+                        FlowFilter.newBuilder().addContainer("ffffffffffff"))) {
+                    var request = GetFlowsRequest.newBuilder().addWhitelist(misses.addLocalPort(clientPort).setClosed(true)).build();
+                    assertEquals(0, observer.getFlows(request).next().getFlowsCount(), misses.toString());
+                }
             } finally {
                 channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
             }

@@ -111,6 +111,23 @@ abstract class FilterOptions {
         add("--cgroup", values, "cgroup_id");
     }
 
+    @Option(names = "--pod", paramLabel = "[NAMESPACE/]NAME",
+            description = "The reading task's pod: a name prefix, in any namespace or in the one given (\"shop/web-\").")
+    void pod(List<String> values) {
+        add("--pod", values, "pod");
+    }
+
+    @Option(names = "--namespace", paramLabel = "NAMESPACE", description = "The reading task's pod's namespace, exactly.")
+    void namespace(List<String> values) {
+        add("--namespace", values, "namespace");
+    }
+
+    @Option(names = "--container", paramLabel = "NAME|ID",
+            description = "The reading task's container: its name in its pod, or a prefix of its id (12 digits or more; \"containerd://\" may lead).")
+    void container(List<String> values) {
+        add("--container", values, "container");
+    }
+
     @Option(names = "--netns", paramLabel = "INODE", description = "Network namespace inode (the agent does not see namespaces yet and refuses it).")
     void netns(List<Long> values) {
         positive("--netns", values);

@@ -89,6 +89,16 @@ class FilterFlagsTest {
         assertEquals(List.of(FlowFilter.newBuilder().addComm("sshd").build()), request.getBlacklistList());
     }
 
+    @Test
+    void podsNamespacesAndContainersForPathsAndFlows() {
+        GetPathsRequest paths = observe("--pod", "shop/web-", "--pod", "db-0", "--namespace", "shop", "--not", "--container", "sidecar");
+        assertEquals(List.of(PathFilter.newBuilder().addPod("shop/web-").addPod("db-0").addNamespace("shop").build()), paths.getWhitelistList());
+        assertEquals(List.of(PathFilter.newBuilder().addContainer("sidecar").build()), paths.getBlacklistList());
+        GetFlowsRequest flows = flows("--container", "containerd://0123456789ab", "--namespace", "kube-system");
+        assertEquals(List.of(FlowFilter.newBuilder().addContainer("containerd://0123456789ab").addNamespace("kube-system").build()),
+                flows.getWhitelistList());
+    }
+
     private static GetPathsRequest observe(String... args) {
         ObserveCommand observe = parse("observe", args);
         return observe.filters.request().build();

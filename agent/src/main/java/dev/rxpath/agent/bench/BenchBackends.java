@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.Backends;
 import dev.rxpath.agent.Pipeline;
+import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.traces.TraceCounts;
@@ -67,7 +68,7 @@ final class BenchBackends implements AutoCloseable {
 
     /** Serves the metrics and starts scraping them. */
     void serve(Agent agent, Pipeline pipeline) throws IOException {
-        int port = backends.serve(agent, pipeline, Map::of);
+        int port = backends.serve(agent, pipeline, Map::of, Containers.NONE);
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port + "/metrics")).build();
         scraper.scheduleAtFixedRate(() -> {

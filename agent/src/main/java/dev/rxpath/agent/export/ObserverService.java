@@ -43,6 +43,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     private final Pipeline pipeline;
     private final ObserverHub hub;
     private final ApiMessages messages;
+    private final Containers containers;
     private final String node;
     private final int queueSize;
     private final Supplier<TraceCounts> traces;
@@ -57,6 +58,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         this.pipeline = pipeline;
         this.hub = hub;
         this.messages = new ApiMessages(clock, containers);
+        this.containers = containers;
         this.node = node;
         this.queueSize = queueSize;
         this.traces = traces;
@@ -66,7 +68,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     public void getPaths(GetPathsRequest request, StreamObserver<GetPathsResponse> observer) {
         Predicate<ReceivePath> filter;
         try {
-            filter = PathFilters.paths(request.getWhitelistList(), request.getBlacklistList()).and(window(request));
+            filter = PathFilters.paths(request.getWhitelistList(), request.getBlacklistList(), containers).and(window(request));
         } catch (PathFilters.Invalid e) {
             invalid(observer, e.getMessage());
             return;
@@ -112,7 +114,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     public void getFlows(GetFlowsRequest request, StreamObserver<GetFlowsResponse> observer) {
         Predicate<dev.rxpath.agent.flow.Flow> filter;
         try {
-            filter = PathFilters.flows(request.getWhitelistList(), request.getBlacklistList());
+            filter = PathFilters.flows(request.getWhitelistList(), request.getBlacklistList(), containers);
         } catch (PathFilters.Invalid e) {
             invalid(observer, e.getMessage());
             return;

@@ -1,10 +1,13 @@
 package dev.rxpath.agent.export;
 
-import dev.rxpath.agent.probe.Cidr;
+import dev.rxpath.agent.containers.Container;
+import dev.rxpath.agent.containers.Containers;
+import dev.rxpath.agent.containers.Pods;
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.agent.probe.Cidr;
 import dev.rxpath.api.TcpText;
 import dev.rxpath.api.v1.Family;
 import dev.rxpath.api.v1.FlowFilter;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -34,14 +38,17 @@ final class PathFilters {
         }
     }
 
-    static Predicate<ReceivePath> paths(List<PathFilter> whitelist, List<PathFilter> blacklist) {
-        return combine(compile(whitelist, "whitelist", PathFilters::path), compile(blacklist, "blacklist", PathFilters::path));
+    /** @param containers where a reader's pod and container are found, for the filters that name them */
+    static Predicate<ReceivePath> paths(List<PathFilter> whitelist, List<PathFilter> blacklist, Containers containers) {
+        Compiler<PathFilter, ReceivePath> path = (f, at) -> path(f, at, containers);
+        return combine(compile(whitelist, "whitelist", path), compile(blacklist, "blacklist", path));
     }
 
-    static Predicate<Flow> flows(List<FlowFilter> whitelist, List<FlowFilter> blacklist) {
+    static Predicate<Flow> flows(List<FlowFilter> whitelist, List<FlowFilter> blacklist, Containers containers) {
         // no whitelist is the empty filter, which leaves out closed flows like any filter without `closed`
         if (whitelist.isEmpty()) whitelist = List.of(FlowFilter.getDefaultInstance());
-        return combine(compile(whitelist, "whitelist", PathFilters::flow), compile(blacklist, "blacklist", PathFilters::flow));
+        Compiler<FlowFilter, Flow> flow = (f, at) -> flow(f, at, containers);
+        return combine(compile(whitelist, "whitelist", flow), compile(blacklist, "blacklist", flow));
     }
 
     private interface Compiler<F, T> {
@@ -58,11 +65,12 @@ final class PathFilters {
         return item -> (white.isEmpty() || white.stream().anyMatch(p -> p.test(item))) && black.stream().noneMatch(p -> p.test(item));
     }
 
-    private static Predicate<ReceivePath> path(PathFilter f, String at) {
+    private static Predicate<ReceivePath> path(PathFilter f, String at, Containers containers) {
         List<Predicate<ReceivePath>> all = new ArrayList<>();
         endpoints(at, f.getRemoteIpList(), f.getLocalIpList(), f.getRemotePortList(), f.getLocalPortList(), f.getFamilyList(),
                 f.getNetnsList(), all, ReceivePath::endpoints);
         reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), all, ReceivePath::reader);
+        workload(at, f.getPodList(), f.getNamespaceList(), f.getContainerList(), containers, all, ReceivePath::reader);
         if (!f.getDeviceList().isEmpty()) all.add(p -> p.device() != null && f.getDeviceList().contains(p.device()));
         if (!f.getVerdictList().isEmpty()) {
             Set<dev.rxpath.agent.path.Verdict> verdicts = EnumSet.noneOf(dev.rxpath.agent.path.Verdict.class);
@@ -110,11 +118,12 @@ final class PathFilters {
         return -1;
     }
 
-    private static Predicate<Flow> flow(FlowFilter f, String at) {
+    private static Predicate<Flow> flow(FlowFilter f, String at, Containers containers) {
         List<Predicate<Flow>> all = new ArrayList<>();
         endpoints(at, f.getRemoteIpList(), f.getLocalIpList(), f.getRemotePortList(), f.getLocalPortList(), f.getFamilyList(),
                 f.getNetnsList(), all, Flow::endpoints);
         reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), all, Flow::reader);
+        workload(at, f.getPodList(), f.getNamespaceList(), f.getContainerList(), containers, all, Flow::reader);
         if (!f.getClosed()) all.add(fl -> !fl.closed());
         return fl -> all.stream().allMatch(x -> x.test(fl));
     }
@@ -147,6 +156,55 @@ final class PathFilters {
         if (!pids.isEmpty()) all.add(t -> of.apply(t) != null && pids.contains(of.apply(t).tgid()));
         if (!comms.isEmpty()) all.add(t -> of.apply(t) != null && comms.contains(of.apply(t).comm()));
         if (!cgroups.isEmpty()) all.add(t -> of.apply(t) != null && cgroups.contains(of.apply(t).cgroupId()));
+    }
+
+    /** "shop/web-": the namespace, when given, exactly; the pod's name by its prefix. */
+    private record PodName(String namespace, String prefix) {
+        static PodName parse(String field, String text) {
+            int slash = text.indexOf('/');
+            if (text.isEmpty() || slash != text.lastIndexOf('/') || slash == 0 || slash == text.length() - 1) {
+                throw new Invalid(field, "\"" + text + "\" is not [namespace/]name");
+            }
+            return slash < 0 ? new PodName(null, text) : new PodName(text.substring(0, slash), text.substring(slash + 1));
+        }
+
+        boolean matches(Pods.PodContainer p) {
+            return (namespace == null || namespace.equals(p.namespace())) && p.pod().startsWith(prefix);
+        }
+    }
+
+    /**
+     * The reader's pod, namespace and container, found from its cgroup id as the API's messages
+     * find them (a new cgroup costs one walk of the hierarchy, at most once a second); an item
+     * whose reader is not in a container matches none of these.
+     */
+    private static <T> void workload(String at, List<String> pods, List<String> namespaces, List<String> containerNames,
+                                     Containers containers, List<Predicate<T>> all, java.util.function.Function<T, Event.Task> of) {
+        List<PodName> podNames = pods.stream().map(p -> PodName.parse(at + ".pod", p)).toList();
+        List<String> ids = new ArrayList<>();
+        for (String c : containerNames) {
+            if (c.isEmpty()) throw new Invalid(at + ".container", "is empty");
+            int runtime = c.indexOf("://");
+            String id = runtime < 0 ? c : c.substring(runtime + 3);
+            if (id.matches("[0-9a-f]{12,64}")) ids.add(id);
+        }
+        if (!podNames.isEmpty()) all.add(t -> pod(containers, of.apply(t)).filter(p -> podNames.stream().anyMatch(n -> n.matches(p))).isPresent());
+        if (!namespaces.isEmpty()) all.add(t -> pod(containers, of.apply(t)).filter(p -> namespaces.contains(p.namespace())).isPresent());
+        if (!containerNames.isEmpty()) {
+            all.add(t -> {
+                Optional<Container> c = container(containers, of.apply(t));
+                return c.isPresent() && (ids.stream().anyMatch(c.get().id()::startsWith)
+                        || containers.pod(c.get()).filter(p -> containerNames.contains(p.container())).isPresent());
+            });
+        }
+    }
+
+    private static Optional<Container> container(Containers containers, Event.Task reader) {
+        return reader == null ? Optional.empty() : containers.of(reader.cgroupId());
+    }
+
+    private static Optional<Pods.PodContainer> pod(Containers containers, Event.Task reader) {
+        return container(containers, reader).flatMap(containers::pod);
     }
 
     private static List<Cidr> cidrs(String field, List<String> texts) {

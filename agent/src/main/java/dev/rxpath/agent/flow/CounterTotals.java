@@ -15,7 +15,15 @@ import java.util.Map;
 public final class CounterTotals {
     /** A copy, for another thread. */
     public record Totals(long segments, long bytesReceived, long bytesDelivered, long reads, long retransmits, long resetsSent,
-                         long resetsReceived, Map<String, Long> drops) {}
+                         long resetsReceived, Map<String, Long> drops) {
+        /** Both together. */
+        public Totals plus(Totals o) {
+            Map<String, Long> both = new HashMap<>(drops);
+            o.drops.forEach((reason, n) -> both.merge(reason, n, Long::sum));
+            return new Totals(segments + o.segments, bytesReceived + o.bytesReceived, bytesDelivered + o.bytesDelivered, reads + o.reads,
+                    retransmits + o.retransmits, resetsSent + o.resetsSent, resetsReceived + o.resetsReceived, both);
+        }
+    }
 
     private long segments, bytesReceived, bytesDelivered, reads, retransmits, resetsSent, resetsReceived;
     private final Map<String, Long> drops = new HashMap<>();

@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * The kernel's exact per-socket counters summed per workload, for labelled metrics: a
- * workload is the sockets' local port, the command that reads them, or both, as the operator
- * chose. Never per socket (that is the cardinality Hubble's users complain of), opt-in, and
+ * workload is the sockets' local port, the command that reads them, the reader's pod and its
+ * namespace, or any of these together, as the operator chose. Never per socket (that is the cardinality Hubble's users complain of), opt-in, and
  * bounded: at most {@code maxWorkloads} at once; a counter read whose workload finds no room
  * adds to the node's totals only and is counted as refused. A workload whose sockets counted
  * nothing for the grace time is deleted, so a port or a program that is gone leaves no series
@@ -20,7 +20,7 @@ import java.util.Set;
 public final class WorkloadCounts {
     /** What a workload is told apart by; the metrics' label names. */
     public enum Label {
-        LOCAL_PORT, COMM;
+        LOCAL_PORT, COMM, NAMESPACE, POD;
 
         public String labelName() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -43,10 +43,19 @@ public final class WorkloadCounts {
                 throw new IllegalArgumentException("workloads: at most " + maxWorkloads + ", kept " + graceNs + " ns");
             }
         }
+
+        boolean byPod() {
+            return labels.contains(Label.POD) || labels.contains(Label.NAMESPACE);
+        }
     }
 
-    /** One workload: its local port (-1 when not a label) and reading command ("" when not a label or not read yet). */
-    public record Workload(int localPort, String comm) {}
+    /**
+     * One workload: its local port (-1 when not a label), reading command ("" when not a label or
+     * not read yet), and for the pod and namespace labels the reader's cgroup (0 otherwise). A
+     * cgroup's pod is looked up when the metrics are taken, not when the kernel's counters are
+     * read: a container's first sockets are often counted before the agent has found its pod.
+     */
+    public record Workload(int localPort, String comm, long cgroupId) {}
 
     /**
      * A copy, for another thread: the labels workloads are told apart by, the workloads counted now, counter reads refused by
@@ -91,7 +100,8 @@ public final class WorkloadCounts {
         if (options.labels().contains(Label.LOCAL_PORT)) port = f.endpoints() == null ? 0 : f.endpoints().localPort();
         String comm = "";
         if (options.labels().contains(Label.COMM) && f.reader() != null) comm = f.reader().comm();
-        return new Workload(port, comm);
+        long cgroup = options.byPod() && f.reader() != null ? f.reader().cgroupId() : 0;
+        return new Workload(port, comm, cgroup);
     }
 
     /** Time has moved on to {@code nowNs}: deletes the workloads whose grace has passed (looked at once a second). */

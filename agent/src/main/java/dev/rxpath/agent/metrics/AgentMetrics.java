@@ -2,9 +2,11 @@ package dev.rxpath.agent.metrics;
 
 import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.Pipeline;
+import dev.rxpath.agent.containers.Containers;
+import dev.rxpath.agent.containers.Pods;
+import dev.rxpath.agent.flow.CounterTotals;
 import dev.rxpath.agent.flow.FlowTable;
 import dev.rxpath.agent.flow.WorkloadCounts;
-import dev.rxpath.agent.flow.CounterTotals;
 import dev.rxpath.agent.path.PathStats;
 import dev.rxpath.agent.path.Verdict;
 import dev.rxpath.agent.probe.HookStatus;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -39,13 +42,18 @@ public final class AgentMetrics implements MultiCollector {
     private final Agent agent;
     private final Pipeline pipeline;
     private final Supplier<Map<Integer, Long>> ringLost;
+    private final Containers containers;
     private long pipelineTimeouts;
 
-    /** @param ringLost records lost per CPU ({@link Handoff#CPU}: the agent's own buffer) */
-    public AgentMetrics(Agent agent, Pipeline pipeline, Supplier<Map<Integer, Long>> ringLost) {
+    /**
+     * @param ringLost   records lost per CPU ({@link Handoff#CPU}: the agent's own buffer)
+     * @param containers where a workload's cgroup finds its pod, for the pod and namespace labels
+     */
+    public AgentMetrics(Agent agent, Pipeline pipeline, Supplier<Map<Integer, Long>> ringLost, Containers containers) {
         this.agent = agent;
         this.pipeline = pipeline;
         this.ringLost = ringLost;
+        this.containers = containers;
     }
 
     @Override
@@ -74,12 +82,13 @@ public final class AgentMetrics implements MultiCollector {
         }
     }
 
-    private static void pipeline(PipelineView v, List<MetricSnapshot> out) {
+    private void pipeline(PipelineView v, List<MetricSnapshot> out) {
         socketCounts("rxpath_", "TCP sockets", Map.of(Labels.EMPTY, v.counts()), out);
         WorkloadCounts.Snapshot w = v.workloads();
         if (!w.labels().isEmpty()) {
             Map<Labels, CounterTotals.Totals> byWorkload = new HashMap<>();
-            w.workloads().forEach((workload, totals) -> byWorkload.put(labels(w.labels(), workload), totals));
+            // several cgroups (a pod's containers) may share one pod's labels
+            w.workloads().forEach((workload, totals) -> byWorkload.merge(labels(w.labels(), workload), totals, CounterTotals.Totals::plus));
             socketCounts("rxpath_workload_", "a workload's TCP sockets (--metrics-labels)", byWorkload, out);
             out.add(gauge("rxpath_workloads", "Workloads counted now (at most --metrics-max-workloads).", Labels.EMPTY, w.workloads().size()));
             out.add(counter("rxpath_workloads_refused", "Counter reads of sockets whose workload found no room under --metrics-max-workloads "
@@ -136,11 +145,18 @@ public final class AgentMetrics implements MultiCollector {
         return CounterSnapshot.builder().name(name).help(help);
     }
 
-    /** A workload's label values, for the labels it is told apart by. */
-    private static Labels labels(Set<WorkloadCounts.Label> chosen, WorkloadCounts.Workload w) {
+    /** A workload's label values, for the labels it is told apart by; "" for a reader in no pod, or one not found (yet). */
+    private Labels labels(Set<WorkloadCounts.Label> chosen, WorkloadCounts.Workload w) {
         Labels labels = Labels.EMPTY;
         if (chosen.contains(WorkloadCounts.Label.LOCAL_PORT)) labels = labels.add(WorkloadCounts.Label.LOCAL_PORT.labelName(), String.valueOf(w.localPort()));
         if (chosen.contains(WorkloadCounts.Label.COMM)) labels = labels.add(WorkloadCounts.Label.COMM.labelName(), w.comm());
+        if (chosen.contains(WorkloadCounts.Label.NAMESPACE) || chosen.contains(WorkloadCounts.Label.POD)) {
+            Optional<Pods.PodContainer> pod = containers.of(w.cgroupId()).flatMap(containers::pod);
+            if (chosen.contains(WorkloadCounts.Label.NAMESPACE)) {
+                labels = labels.add(WorkloadCounts.Label.NAMESPACE.labelName(), pod.map(Pods.PodContainer::namespace).orElse(""));
+            }
+            if (chosen.contains(WorkloadCounts.Label.POD)) labels = labels.add(WorkloadCounts.Label.POD.labelName(), pod.map(Pods.PodContainer::pod).orElse(""));
+        }
         return labels;
     }
 

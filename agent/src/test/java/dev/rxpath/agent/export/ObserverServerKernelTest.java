@@ -289,5 +289,12 @@ class ObserverServerKernelTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, flag.getStatus().getCode());
         assertEquals("whitelist[0].tcp_flags: unknown TCP flag \"FOO\" (one of FIN, SYN, RST, PSH, ACK, URG, ECE, CWR)",
                 flag.getStatus().getDescription());
+
+        for (String pod : List.of("shop/", "/web", "a/b/c", "")) {
+            StatusRuntimeException named = assertThrows(StatusRuntimeException.class, () -> stub().getFlows(GetFlowsRequest.newBuilder()
+                    .addWhitelist(dev.rxpath.api.v1.FlowFilter.newBuilder().addPod(pod)).build()).hasNext());
+            assertEquals(Status.Code.INVALID_ARGUMENT, named.getStatus().getCode());
+            assertEquals("whitelist[0].pod: \"" + pod + "\" is not [namespace/]name", named.getStatus().getDescription());
+        }
     }
 }

@@ -26,11 +26,11 @@ class WorkloadCountsTest {
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         return new Event.SockCounters(new Event.Header(RecordType.SOCK, readNs, 0, sk, 0), new Event.Tuple(2, lo, port, lo, 40000 + (int) sk),
                 new Event.SocketCounts(sk, sk * 10, 0, 1, delivered, delivered, 1, 0, Map.of(), 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0,
-                        new Event.Task(100 + (int) sk, 100 + (int) sk, 0, comm)));
+                        new Event.Task(100 + (int) sk, 100 + (int) sk, 1000 + sk, comm)));
     }
 
     private static long delivered(FlowTable t, int port, String comm) {
-        CounterTotals.Totals totals = t.workloadCounts().workloads().get(new WorkloadCounts.Workload(port, comm));
+        CounterTotals.Totals totals = t.workloadCounts().workloads().get(new WorkloadCounts.Workload(port, comm, 0));
         return totals == null ? -1 : totals.bytesDelivered();
     }
 
@@ -65,6 +65,18 @@ class WorkloadCountsTest {
         t.socketEvent(read(2, 1 * S, 8080, "envoy", 50));
         assertEquals(150, delivered(t, 8080, ""));
         assertEquals(1, t.workloadCounts().workloads().size());
+    }
+
+    /** For the pod and namespace labels a workload is its reader's cgroup, whose pod the metrics look up when they are taken. */
+    @Test
+    void podLabelsTellWorkloadsApartByTheReadersCgroup() throws Exception {
+        FlowTable t = table(Set.of(WorkloadCounts.Label.NAMESPACE, WorkloadCounts.Label.POD));
+        t.socketEvent(read(1, 1 * S, 8080, "nginx", 100));
+        t.socketEvent(read(2, 1 * S, 8080, "envoy", 50));
+        t.socketEvent(read(1, 2 * S, 8080, "nginx", 160));
+        Map<WorkloadCounts.Workload, CounterTotals.Totals> w = t.workloadCounts().workloads();
+        assertEquals(160, w.get(new WorkloadCounts.Workload(-1, "", 1001)).bytesDelivered());
+        assertEquals(50, w.get(new WorkloadCounts.Workload(-1, "", 1002)).bytesDelivered());
     }
 
     @Test
