@@ -86,6 +86,10 @@ class CliAgainstAgentKernelTest {
         if (agent != null) {
             agent.destroy();
             agent.waitFor(20, TimeUnit.SECONDS);
+            // every CLI call above connected to it: none made it log a library's warning
+            Thread.sleep(200);
+            List<String> warned = agentErr.stream().filter(l -> l.startsWith("WARNING") || l.startsWith("SEVERE")).toList();
+            assertEquals(List.of(), warned, String.join("\n", agentErr));
         }
     }
 

@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * The agent's gRPC listeners: a Unix domain socket (mode 0660: root and the socket's group
@@ -42,6 +43,18 @@ public final class AgentServer implements AutoCloseable {
                         + " is not a loopback address: it needs --tls-cert and --tls-key");
             }
         }
+    }
+
+    /**
+     * gRPC sets SO_KEEPALIVE on every connection it accepts; a Unix socket has no such option, so
+     * Netty warned of it at each CLI call. Only that warning is dropped (the logger is held here:
+     * java.util.logging keeps loggers weakly; the accepting bootstrap logs as ServerBootstrap).
+     */
+    private static final Logger BOOTSTRAP = Logger.getLogger("io.netty.bootstrap.ServerBootstrap");
+
+    static {
+        BOOTSTRAP.setFilter(r -> r.getMessage() == null
+                || !(r.getMessage().startsWith("Unknown channel option 'SO_KEEPALIVE'") && r.getMessage().contains("DomainSocketChannel")));
     }
 
     private final List<Server> servers = new ArrayList<>();
