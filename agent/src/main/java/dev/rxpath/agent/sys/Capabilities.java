@@ -19,7 +19,7 @@ public final class Capabilities {
     public enum Cap {
         SYS_ADMIN(21), SYS_RESOURCE(24), SYSLOG(34), PERFMON(38), BPF(39);
 
-        final int bit;
+        private final int bit;
 
         Cap(int bit) {
             this.bit = bit;
