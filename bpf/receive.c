@@ -16,6 +16,8 @@
  *   -DRX_FIELD_<category>__<event>__<f>  for each field of those tracepoints' formats,
  *   -DRX_KFUNCS                          when the kernel has BTF for fentry/fexit,
  *   -DRX_KPROBES                         when the kernel can attach kprobes,
+ *   -DRX_RAW_TCP_PROBE                   when tcp_probe's raw tracepoint can be tried,
+ *   -DRX_SKB_*, -DRX_SK_*, -DRX_TP_*     the struct members' offsets, from the kernel's BTF,
  *   -DRX_PATHS_ALL                       to record every segment's path (debugging sessions),
  *   -DRX_SAMPLE_INTERVAL_NS=N -DRX_SAMPLE_BURST_NS=B
  *                                        else: each CPU samples one segment per N ns, up to B ns of credit,
@@ -450,8 +452,26 @@ static __always_inline int rx_was_ignored(u64 skb)
 
 /* The device's name, a __data_loc string in the driver and DEV tracepoints' records: copied only
  * for the segments that get a path (it costs a helper call). */
-#define RX_DEV_NAME(dst, args) \
-	bpf_probe_read_kernel_str((dst), sizeof(dst), (char *)(args) + ((args)->data_loc_name & 0xFFFF))
+#define RX_TP_NAME(args) ((const char *)(args) + ((args)->data_loc_name & 0xFFFF))
+#define RX_DEV_NAME(dst, args) bpf_probe_read_kernel_str((dst), sizeof(dst), RX_TP_NAME(args))
+
+/* The same from the skb itself (a raw tracepoint has no record): its device's name, at the
+ * kernel's BTF offsets. tp_name: the tracepoint record's copy, where there is one. */
+static __always_inline void rx_ifname(char *dst, const char *tp_name, u64 skb)
+{
+	if (!tp_name) {
+#ifdef RX_SKB_DEV
+		u64 dev = 0;
+		bpf_probe_read_kernel(&dev, sizeof(dev), (void *)(skb + RX_SKB_DEV));
+		if (dev)
+			tp_name = (const char *)(dev + RX_NETDEV_NAME);
+#endif
+	}
+	if (tp_name)
+		bpf_probe_read_kernel_str(dst, 16, tp_name);
+	else
+		dst[0] = 0;
+}
 
 static __always_inline void rx_emit_dev(void *ctx, u64 ts, u32 len, char *ifname, u64 skb)
 {
@@ -635,14 +655,16 @@ static __always_inline void rx_flush(void *ctx, u64 skb)
 
 /* A drop or reset of an skb that was not sampled: its DEV stage from this CPU's slot, if it is
  * there. With the skb's IP length (0 or 1: unknown), a slot whose DEV saw another length is
- * another skb's that had the address before (freed unseen, perhaps on another CPU): not this path's. */
+ * another skb's that had the address before (freed unseen, perhaps on another CPU): not this path's.
+ * A slot's length is 0 where DEV did not read it (the raw tracepoint reads it for sampled skbs
+ * only): then the address alone tells, and the IP length stands for it. */
 static __always_inline void rx_emit_unsampled_dev(void *ctx, u64 skb, u32 iplen)
 {
 #ifdef RX_MARKS
 	struct rx_recent *slot = rx_recent_slot(skb);
-	if (skb && slot && slot->skb == skb && !slot->sampled && (iplen <= 1 || slot->len == iplen)) {
+	if (skb && slot && slot->skb == skb && !slot->sampled && (iplen <= 1 || !slot->len || slot->len == iplen)) {
 		char unnamed[16] = {};
-		rx_emit_dev(ctx, slot->dev_ns, slot->len, unnamed, skb);
+		rx_emit_dev(ctx, slot->dev_ns, slot->len ? slot->len : (iplen > 1 ? iplen : 0), unnamed, skb);
 		slot->sampled = 1; /* its later stages in this softirq are recorded too */
 		rx_count(RX_STAT_PROMOTED);
 	}
@@ -684,9 +706,12 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 /* ---- DEV: the core receive path; every received skb, loopback and veth included ---- */
 
 #ifdef RX_HOOK_net__netif_receive_skb
-TRACEPOINT_PROBE(net, netif_receive_skb)
+/* Every received skb: the sampling decision (unless a driver hook made it) and this CPU's slot.
+ * len: the skb's, or 0 where it is read only if sampled; tp_name: the device's name in the
+ * tracepoint's record; null on the raw tracepoint. */
+static __always_inline int rx_dev_receive(void *ctx, u64 skb, u32 len, const char *tp_name)
 {
-	u64 skb = (u64)args->skbaddr, now = bpf_ktime_get_ns();
+	u64 now = bpf_ktime_get_ns();
 	struct rx_recent *slot = rx_recent_slot(skb);
 	if (!slot)
 		return 0;
@@ -695,10 +720,16 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 	int marked = slot->skb == skb ? slot->sampled : 1;
 	slot->skb = skb;
 	slot->dev_ns = now;
-	slot->len = args->len;
+	slot->len = len;
 	slot->decided = 0;
 	slot->sampled = sampled;
 	slot->ignored = 0;
+#ifdef RX_SKB_LEN
+	if (sampled && !len) {
+		bpf_probe_read_kernel(&len, sizeof(len), (void *)(skb + RX_SKB_LEN));
+		slot->len = len;
+	}
+#endif
 #ifdef RX_MARKS
 	if (!sampled) {
 		/* an earlier skb at this address may have been sampled and freed unseen: its mark must go */
@@ -710,9 +741,9 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 #ifdef RX_WATCH
 	/* its socket, and so whether anyone watches it, is not known yet: DEV waits in the mark */
 	m.dev_ns = now;
-	m.len = args->len;
+	m.len = len;
 	m.pending = RX_PENDING_DEV;
-	RX_DEV_NAME(m.ifname, args);
+	rx_ifname(m.ifname, tp_name, skb);
 #endif
 	rx_sampled.update(&skb, &m);
 	rx_count(RX_STAT_SAMPLED);
@@ -721,11 +752,20 @@ TRACEPOINT_PROBE(net, netif_receive_skb)
 #endif
 #endif
 	char ifname[16];
-	RX_DEV_NAME(ifname, args);
-	rx_emit_dev(args, now, args->len, ifname, skb);
-	rx_emit_segment(args, now, skb, 0, RX_SEG_FIRST, 1);
+	rx_ifname(ifname, tp_name, skb);
+	rx_emit_dev(ctx, now, len, ifname, skb);
+	rx_emit_segment(ctx, now, skb, 0, RX_SEG_FIRST, 1);
 	return 0;
 }
+
+/* The classic tracepoint builds its record (the device's name copied in) before the program
+ * runs, for every skb; the raw one hands over the skb alone: its length and device are read
+ * for sampled skbs only (a read costs about as much as the rest of the program). */
+TRACEPOINT_PROBE(net, netif_receive_skb) { return rx_dev_receive(args, (u64)args->skbaddr, args->len, RX_TP_NAME(args)); }
+
+#ifdef RX_SKB_LEN
+RAW_TRACEPOINT_PROBE(netif_receive_skb) { return rx_dev_receive(ctx, ctx->args[0], 0, 0); }
+#endif
 #endif
 
 /* Driver metadata, from drivers that hand skbs over with netif_receive_skb() or GRO. Both
@@ -782,8 +822,9 @@ TRACEPOINT_PROBE(net, napi_gro_receive_entry)
 
 /* ---- SOCKET: a segment accepted by a TCP socket ---- */
 
-#if !defined(RX_FIELD_tcp__tcp_probe__skbaddr) && (defined(RX_KFUNCS) || defined(RX_KPROBES))
-/* Older kernels' tcp_probe names neither the skb nor the socket. It fires inside
+#if !defined(RX_FIELD_tcp__tcp_probe__skbaddr) && !defined(RX_RAW_TCP_PROBE) && (defined(RX_KFUNCS) || defined(RX_KPROBES))
+/* Older kernels' tcp_probe names neither the skb nor the socket (the raw tracepoint does, where
+ * the kernel's BTF lets it be used). It fires inside
  * tcp_rcv_established, which tcp_v{4,6}_do_rcv call on the same CPU (from the softirq, or
  * from the socket's backlog in the reader's task): hooks on those record the pair here
  * and the tcp_probe program takes it. */
@@ -828,30 +869,154 @@ BPF_TABLE("lru_hash", u64, u64, rx_skb_sock, 16384);
 		rx_tuple_unmap(t);                                                    \
 	} while (0)
 
+/* What tcp_probe tells of a segment that every segment needs: from the classic tracepoint's
+ * record, or on the raw tracepoint read from the socket and skb at the kernel's BTF offsets. */
+struct rx_probe_seen {
+	u64 skb;
+	u64 sk;
+	u64 cookie;   /* the kernel's socket cookie; 0 where it has not made one */
+	u32 len;      /* TCP payload bytes */
+	u32 rcv_wnd;
+	u32 srtt;
+	u32 snd_wnd;
+	u32 snd_cwnd;
+	u8 gauges;    /* rcv_wnd to snd_cwnd are filled: always from the record, on demand from the socket */
+};
+
+static __always_inline void rx_sock_gauges(struct rx_sock *s, struct rx_probe_seen *p)
+{
+	if (!s || !p->gauges)
+		return;
+	s->rcv_wnd = p->rcv_wnd;
+	s->srtt = p->srtt;
+	s->snd_wnd = p->snd_wnd;
+	s->snd_cwnd = p->snd_cwnd;
+}
+
+#ifdef RX_SKB_LEN
+/* A socket life's id where the kernel has no cookie for it: the kernel makes one only when
+ * asked (SO_COOKIE, sock_diag, the classic tcp_probe's record), which the raw tracepoint does
+ * not do. Bit 62 keeps it apart from the kernel's cookies (a counter from 1); the CPU keeps
+ * two sockets seen in the same 64 ns apart. */
+static __always_inline u64 rx_life_id(void)
+{
+	return (1ULL << 62) | ((bpf_ktime_get_ns() >> 6) << 8) | (bpf_get_smp_processor_id() & 0xff);
+}
+
+static __always_inline u32 rx_read_u32(u64 at)
+{
+	u32 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)at);
+	return v;
+}
+
+/* A socket's tuple, local end first, from struct sock_common. */
+static __always_inline void rx_sk_tuple(struct rx_tuple *t, u64 sk)
+{
+	u16 family = 0, num = 0, dport = 0;
+	bpf_probe_read_kernel(&family, sizeof(family), (void *)(sk + RX_SK_FAMILY));
+	bpf_probe_read_kernel(&num, sizeof(num), (void *)(sk + RX_SK_NUM));
+	bpf_probe_read_kernel(&dport, sizeof(dport), (void *)(sk + RX_SK_DPORT));
+	t->family = family;
+	t->sport = num;
+	t->dport = bpf_ntohs(dport);
+	if (family == RX_AF_INET6) {
+		bpf_probe_read_kernel(t->saddr, 16, (void *)(sk + RX_SK_V6_RCV_SADDR));
+		bpf_probe_read_kernel(t->daddr, 16, (void *)(sk + RX_SK_V6_DADDR));
+		rx_tuple_unmap(t);
+	} else {
+		bpf_probe_read_kernel(t->saddr, 4, (void *)(sk + RX_SK_RCV_SADDR));
+		bpf_probe_read_kernel(t->daddr, 4, (void *)(sk + RX_SK_DADDR));
+	}
+}
+
+/* The windows and RTT, read from the socket: four reads, so not for every segment. */
+static __always_inline void rx_sk_gauges(struct rx_probe_seen *p)
+{
+	if (p->gauges)
+		return;
+	p->rcv_wnd = rx_read_u32(p->sk + RX_TP_RCV_WND);
+	p->srtt = rx_read_u32(p->sk + RX_TP_SRTT_US) >> 3;
+	p->snd_wnd = rx_read_u32(p->sk + RX_TP_SND_WND);
+	p->snd_cwnd = rx_read_u32(p->sk + RX_TP_SND_CWND);
+	p->gauges = 1;
+}
+
+/* On the raw tracepoint a socket's windows and RTT are read at its first segment, every 16th
+ * payload after, and every sampled one: the counters' gauges trail by at most 15 segments. */
+#define RX_GAUGES_EVERY 16
+
+_Static_assert(RX_SKB_TCP_END_SEQ - RX_SKB_TCP_SEQ <= 12 && RX_SKB_TCP_FLAGS - RX_SKB_TCP_SEQ < 16,
+	       "tcp_skb_cb's seq, end_seq and flags lie within 16 bytes");
+#define RX_TCPHDR_FIN 1
+#define RX_TCPHDR_SYN 2
+
+/* The payload's length from TCP's control block, which tcp_v{4,6}_rcv filled: the sequence
+ * space it spans, less one for a SYN and one for a FIN. One read. */
+static __always_inline u32 rx_skb_payload(u64 skb)
+{
+	u8 cb[16] = {};
+	bpf_probe_read_kernel(cb, sizeof(cb), (void *)(skb + RX_SKB_TCP_SEQ));
+	u32 seq = *(u32 *)cb, end_seq = *(u32 *)(cb + (RX_SKB_TCP_END_SEQ - RX_SKB_TCP_SEQ));
+	u8 flags = cb[RX_SKB_TCP_FLAGS - RX_SKB_TCP_SEQ];
+	return end_seq - seq - !!(flags & RX_TCPHDR_SYN) - !!(flags & RX_TCPHDR_FIN);
+}
+#endif
+
+/* bcc defines the classic tracepoint's record type where its program is: the program comes
+ * first, so the body it shares with the raw one can read that record. */
+static __always_inline int rx_sock_probe(void *ctx, struct rx_probe_seen *p, void *tp);
+
 TRACEPOINT_PROBE(tcp, tcp_probe)
 {
-	u64 skb = 0, sk = 0;
+	struct rx_probe_seen p = {};
 #ifdef RX_FIELD_tcp__tcp_probe__skbaddr
-	skb = (u64)args->skbaddr;
+	p.skb = (u64)args->skbaddr;
 #endif
 #ifdef RX_FIELD_tcp__tcp_probe__skaddr
-	sk = (u64)args->skaddr;
+	p.sk = (u64)args->skaddr;
 #endif
 #ifdef RX_SOCK_RCV
 	u32 zero = 0;
 	struct rx_sock_rcv *cur = rx_sock_rcv.lookup(&zero);
 	if (cur) {
-		skb = cur->skb;
-		sk = cur->sk;
+		p.skb = cur->skb;
+		p.sk = cur->sk;
 	}
 #endif
+#ifdef RX_FIELD_tcp__tcp_probe__sock_cookie
+	p.cookie = args->sock_cookie;
+#endif
+	p.len = args->data_len;
+	p.rcv_wnd = args->rcv_wnd;
+	p.srtt = args->srtt;
+	p.snd_wnd = args->snd_wnd;
+	p.snd_cwnd = args->snd_cwnd;
+	p.gauges = 1;
+	return rx_sock_probe(args, &p, args);
+}
+
+/* A segment accepted by a socket: its counters, and its record if its path is sampled. tp:
+ * the classic tracepoint's record; null on the raw tracepoint, where what the record would
+ * have carried is read from the socket. */
+static __always_inline int rx_sock_probe(void *ctx, struct rx_probe_seen *p, void *tp)
+{
+	struct tracepoint__tcp__tcp_probe *args = tp;
+	u64 skb = p->skb, sk = p->sk;
 	struct rx_sock_queue r = {};
-	u32 len = args->data_len;
+	u32 len = p->len;
 
 	struct rx_sock *s = sk ? rx_socks.lookup(&sk) : 0;
+	int fresh = 0;
 	if (!s || s->closed_ns) { /* a closed socket receives no segments: its address is a new one's */
-		rx_probe_tuple(&r.t, args);
+		if (args)
+			rx_probe_tuple(&r.t, args);
+#ifdef RX_SKB_LEN
+		else
+			rx_sk_tuple(&r.t, sk);
+#endif
 		s = rx_sock_begin(sk, &r.t, s);
+		fresh = 1;
 	}
 	if (rx_ignored(s)) {
 		rx_untrace(skb);
@@ -865,14 +1030,22 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 			s->bytes_in = start + len;
 		}
 		r.stream_end = start + len;
-		s->rcv_wnd = args->rcv_wnd;
-		s->srtt = args->srtt;
-		s->snd_wnd = args->snd_wnd;
-		s->snd_cwnd = args->snd_cwnd;
-#ifdef RX_FIELD_tcp__tcp_probe__sock_cookie
-		if (!s->cookie)
-			s->cookie = args->sock_cookie;
+#ifdef RX_SKB_LEN
+		if (!args && (fresh || (len && s->segs % RX_GAUGES_EVERY == 1)))
+			rx_sk_gauges(p);
 #endif
+		rx_sock_gauges(s, p);
+		/* the entry keeps one cookie for the socket's life, and its records carry it */
+		if (!s->cookie) {
+			s->cookie = p->cookie;
+#ifdef RX_SKB_LEN
+			if (!args) {
+				bpf_probe_read_kernel(&s->cookie, sizeof(s->cookie), (void *)(sk + RX_SK_COOKIE));
+				if (!s->cookie)
+					s->cookie = rx_life_id();
+			}
+#endif
+		}
 	}
 #ifndef RX_HOOK_sock__sock_recv_length
 	if (len && skb)
@@ -894,26 +1067,55 @@ TRACEPOINT_PROBE(tcp, tcp_probe)
 	}
 	if (!traced)
 		return 0;
-	rx_flush(args, skb);
+	rx_flush(ctx, skb);
 	if (s && len && r.stream_end > s->sample_end)
 		s->sample_end = r.stream_end;
 	rx_init_at(&r.h, now, RX_SOCK_QUEUE, sizeof(r), skb, sk);
-	rx_probe_tuple(&r.t, args);
-#ifdef RX_FIELD_tcp__tcp_probe__sock_cookie
-	r.cookie = args->sock_cookie;
-#endif
-	r.mark = args->mark;
+	r.cookie = s && s->cookie ? s->cookie : p->cookie;
 	r.data_len = len;
-	r.snd_nxt = args->snd_nxt;
-	r.snd_una = args->snd_una;
-	r.snd_cwnd = args->snd_cwnd;
-	r.ssthresh = args->ssthresh;
-	r.snd_wnd = args->snd_wnd;
-	r.srtt = args->srtt;
-	r.rcv_wnd = args->rcv_wnd;
-	rx_submit(args, &r, sizeof(r));
+#ifdef RX_SKB_LEN
+	if (!args) {
+		rx_sk_gauges(p);
+		rx_sock_gauges(s, p);
+	}
+#endif
+	r.snd_cwnd = p->snd_cwnd;
+	r.snd_wnd = p->snd_wnd;
+	r.srtt = p->srtt;
+	r.rcv_wnd = p->rcv_wnd;
+	if (args) {
+		rx_probe_tuple(&r.t, args);
+		r.mark = args->mark;
+		r.snd_nxt = args->snd_nxt;
+		r.snd_una = args->snd_una;
+		r.ssthresh = args->ssthresh;
+	}
+#ifdef RX_SKB_LEN
+	else {
+		rx_sk_tuple(&r.t, sk);
+		r.mark = rx_read_u32(skb + RX_SKB_MARK);
+		r.snd_nxt = rx_read_u32(sk + RX_TP_SND_NXT);
+		r.snd_una = rx_read_u32(sk + RX_TP_SND_UNA);
+		r.ssthresh = rx_read_u32(sk + RX_TP_SND_SSTHRESH); /* as kept: the record's is tcp_current_ssthresh() */
+	}
+#endif
+	rx_submit(ctx, &r, sizeof(r));
 	return 0;
 }
+
+/* The classic tracepoint builds its whole record (addresses, windows, a cookie the kernel makes
+ * for it) before the program runs; the raw one hands over the socket and the skb, and the program
+ * reads what a segment needs: its payload's length (one read), and the rest only when wanted. */
+#ifdef RX_SKB_LEN
+RAW_TRACEPOINT_PROBE(tcp_probe)
+{
+	struct rx_probe_seen p = {};
+	p.sk = ctx->args[0];
+	p.skb = ctx->args[1];
+	p.len = rx_skb_payload(p.skb);
+	return rx_sock_probe(ctx, &p, 0);
+}
+#endif
 #endif
 
 /* Attached with --paths all only: a wakeup count is not worth a program run on every segment. */
@@ -1181,8 +1383,10 @@ TRACEPOINT_PROBE(tcp, tcp_receive_reset)
 		return 0;
 	if (s) {
 		__sync_fetch_and_add(&s->resets_recv, 1);
-		/* the entry names every cookie its records carry: the agent tells socket lives apart by it */
-		if (!s->cookie)
+		/* the entry names the one cookie its records carry: the agent tells socket lives apart by it */
+		if (s->cookie)
+			r.cookie = s->cookie;
+		else
 			s->cookie = r.cookie;
 	}
 	if (rx_quiet(s))

@@ -143,7 +143,7 @@ struct rx_sock_queue {
 	__u32 snd_cwnd;
 	__u32 ssthresh;
 	__u32 snd_wnd;
-	__u32 srtt;           /* smoothed RTT, in 1/8 microseconds as the kernel keeps it */
+	__u32 srtt;           /* smoothed RTT in microseconds (tcp_sock keeps eight times it; tcp_probe shifts) */
 	__u32 rcv_wnd;
 	__u32 pad;
 	__u64 stream_end;     /* the socket's stream offset after this payload (struct rx_sock bytes_in) */
@@ -302,7 +302,7 @@ struct rx_sock {
 	__u32 states;          /* state changes */
 	__s32 state;           /* the last TCP state, -1 until a change is seen */
 	__u32 rcv_wnd;         /* from the last tcp_probe */
-	__u32 srtt;            /* 1/8 us */
+	__u32 srtt;            /* smoothed RTT in microseconds, as in struct rx_sock_queue */
 	__u32 snd_wnd;
 	__u32 snd_cwnd;
 	__u32 ignored;         /* RX_OUT_*: why the agent does not watch it; 0: watched */

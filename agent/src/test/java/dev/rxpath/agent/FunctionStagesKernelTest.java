@@ -79,7 +79,7 @@ class FunctionStagesKernelTest {
             String table = bytes.toString(StandardCharsets.UTF_8);
             System.out.print(table);
             // Debian's kernels have BTF: the offsets the programs read headers and handshakes at
-            assertTrue(table.contains("segment headers and handshakes: read, at the kernel's BTF offsets (sk_buff head@"), table);
+            assertTrue(table.contains("segment headers, handshakes and the raw DEV and SOCKET hooks: struct members read at the kernel's BTF offsets ("), table);
             for (HookStatus s : hooks.statuses()) {
                 Hook h = s.hook();
                 if (h.isTracepoint()) continue;

@@ -29,7 +29,9 @@ final class EmptyHooks implements AutoCloseable {
         for (HookStatus s : agentHooks) {
             if (!s.attached() || s.mechanism() == Mechanism.FENTRY) continue;
             hooks++;
-            for (String fn : s.hook().functions(s.mechanism())) {
+            for (String fn0 : s.hook().functions(s.mechanism())) {
+                String fn = System.getenv("RXPATH_EMPTY_RAW") != null && fn0.equals(System.getenv("RXPATH_EMPTY_RAW"))
+                        ? "raw_tracepoint__" + fn0.substring(fn0.lastIndexOf("__") + 2) : fn0;
                 functions.add(fn);
                 source.append("int ").append(fn).append("(void *ctx) { return 0; }\n");
             }

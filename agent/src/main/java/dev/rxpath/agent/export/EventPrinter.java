@@ -75,7 +75,7 @@ public final class EventPrinter implements EventSink {
         }
         if (e instanceof Event.SockQueue q) {
             return String.format("%s len=%d sk=%x cookie=%d rcv_wnd=%d srtt=%dus", reversed(q.tuple()), q.dataLen(),
-                    q.header().sk(), q.cookie(), q.rcvWnd(), q.srtt() >> 3);
+                    q.header().sk(), q.cookie(), q.rcvWnd(), q.srtt());
         }
         if (e instanceof Event.DataReady r) return String.format("sk=%x", r.header().sk());
         if (e instanceof Event.Copy c) {

@@ -21,7 +21,7 @@ public final class ProbeTable {
             out.printf("%-13s %-30s %-12s %-17s %s%n", s.hook().stage(), s.hook().target(),
                     s.attached() ? "attached" : "unavailable", s.attachment(), s.reason());
         }
-        out.println(kernel.structOffsets().map(o -> "segment headers and handshakes: read, at the kernel's BTF offsets (" + o + ")")
-                .orElse("segment headers and handshakes: unavailable: " + kernel.structOffsetsMissing()));
+        out.println(kernel.structOffsets().map(o -> "segment headers, handshakes and the raw DEV and SOCKET hooks: struct members read at the kernel's BTF offsets (" + o + ")")
+                .orElse("segment headers, handshakes and the raw DEV and SOCKET hooks: unavailable: " + kernel.structOffsetsMissing()));
     }
 }

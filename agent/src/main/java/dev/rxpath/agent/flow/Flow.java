@@ -246,7 +246,7 @@ public final class Flow {
     }
 
     public int srttUs() {
-        return counters == null ? 0 : counters.srtt() >>> 3;
+        return counters == null ? 0 : counters.srtt();
     }
 
     public int sndWnd() {

@@ -61,15 +61,25 @@ public enum Hook {
 
     /**
      * The mechanisms that can serve this hook, best first. The hooks that run for every segment
-     * and whose programs need only the tracepoint's arguments (pointers as keys, lengths, flags)
-     * try a raw tracepoint first.
+     * try a raw tracepoint first: the classic one builds its whole record before the program
+     * runs. Their programs need only the tracepoint's arguments (pointers as keys, lengths,
+     * flags), or, for {@link #readsStructs()}, read the few members they need.
      */
     public List<Mechanism> mechanisms() {
         if (!tracepoint) return List.of(Mechanism.FENTRY, Mechanism.KPROBE);
         return switch (this) {
-            case SKB_COPY_DATAGRAM_IOVEC, SOCK_RECV_LENGTH, CONSUME_SKB -> List.of(Mechanism.RAW_TRACEPOINT, Mechanism.TRACEPOINT);
+            case NETIF_RECEIVE_SKB, TCP_PROBE, SKB_COPY_DATAGRAM_IOVEC, SOCK_RECV_LENGTH, CONSUME_SKB ->
+                    List.of(Mechanism.RAW_TRACEPOINT, Mechanism.TRACEPOINT);
             default -> List.of(Mechanism.TRACEPOINT);
         };
+    }
+
+    /**
+     * A hook whose raw tracepoint program reads struct members (the skb's length, the socket's
+     * addresses and windows) at the kernel's BTF offsets, so needs {@link StructOffsets}.
+     */
+    public boolean readsStructs() {
+        return this == NETIF_RECEIVE_SKB || this == TCP_PROBE;
     }
 
     /**

@@ -66,10 +66,11 @@ public final class KernelProbe {
         } catch (IOException e) {
             probe.structOffsetsMissing = e.getMessage();
         }
-        if (probe.format(Hook.TCP_PROBE).map(f -> f.hasField("skbaddr")).orElse(true)) {
+        if (probe.format(Hook.TCP_PROBE).map(f -> f.hasField("skbaddr")).orElse(true) || probe.rawTcpProbe()) {
             // tcp_probe names its skb itself (or is absent): the do_rcv hooks would only cost time per segment
             String why = "not needed: tcp:tcp_probe has skbaddr on " + release;
             if (probe.format(Hook.TCP_PROBE).isEmpty()) why = "not needed: the kernel has no tcp:tcp_probe";
+            else if (probe.rawTcpProbe()) why = "not needed: tcp:tcp_probe's raw tracepoint names the socket and skb";
             for (Hook h : List.of(Hook.TCP_V4_DO_RCV, Hook.TCP_V6_DO_RCV)) probe.unavailable.putIfAbsent(h, why);
         }
         return probe;
@@ -145,7 +146,15 @@ public final class KernelProbe {
     /** Why the kernel cannot offer this hook by this mechanism; empty when it can be tried. */
     public Optional<String> unavailableReason(Hook hook, Mechanism mechanism) {
         String hookMissing = unavailable.get(hook);
+        if (hookMissing == null && mechanism == Mechanism.RAW_TRACEPOINT && hook.readsStructs() && structOffsets == null) {
+            hookMissing = "its program reads struct members at the kernel's BTF offsets: " + structOffsetsMissing;
+        }
         return Optional.ofNullable(hookMissing != null ? hookMissing : mechanismMissing.get(mechanism));
+    }
+
+    /** Whether tcp_probe will be served by its raw tracepoint, which names the socket and skb on every kernel. */
+    private boolean rawTcpProbe() {
+        return format(Hook.TCP_PROBE).isPresent() && unavailableReason(Hook.TCP_PROBE, Mechanism.RAW_TRACEPOINT).isEmpty();
     }
 
     /** Where this kernel keeps the struct members the programs read, from its BTF; empty when it cannot be known. */
@@ -165,8 +174,9 @@ public final class KernelProbe {
     /**
      * The defines that build bpf/receive.c for this kernel: one per present tracepoint, one
      * per field of each, RX_KFUNCS when fentry/fexit hooks can be tried and RX_KPROBES when
-     * kprobe hooks can (both, usually: which one attaches is only known when it is tried), and
-     * the struct offsets that let programs read segments' headers and handshakes.
+     * kprobe hooks can (both, usually: which one attaches is only known when it is tried),
+     * the struct offsets that let programs read segments' headers and handshakes, and
+     * RX_RAW_TCP_PROBE when tcp_probe's raw tracepoint can be tried (it names the socket and skb).
      */
     public List<String> cflags() {
         List<String> flags = new ArrayList<>();
@@ -178,6 +188,7 @@ public final class KernelProbe {
         if (triable(Mechanism.FENTRY)) flags.add("-DRX_KFUNCS");
         if (triable(Mechanism.KPROBE)) flags.add("-DRX_KPROBES");
         if (structOffsets != null) flags.addAll(structOffsets.cflags());
+        if (rawTcpProbe()) flags.add("-DRX_RAW_TCP_PROBE");
         return flags;
     }
 

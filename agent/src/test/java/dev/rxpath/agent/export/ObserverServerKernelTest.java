@@ -262,7 +262,7 @@ class ObserverServerKernelTest {
         ServerStatusResponse s = stub().serverStatus(ServerStatusRequest.getDefaultInstance());
         assertEquals(System.getProperty("os.version"), s.getKernelRelease());
         assertTrue(s.getHooksList().stream().anyMatch(h -> h.getHook().equals("net:netif_receive_skb") && h.getAttached()
-                && h.getMechanism().equals("tracepoint")), s.toString());
+                && h.getMechanism().equals("raw_tracepoint")), s.toString());
         // every record the programs submitted is received or counted lost, once those still in the rings are read
         KernelTests.await("records received or counted lost", 5000, () -> {
             ServerStatusResponse now = stub().serverStatus(ServerStatusRequest.getDefaultInstance());

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,31 +80,42 @@ class KernelBtfTest {
         assertTrue(probe.structOffsetsMissing().endsWith("has no BTF (/nonexistent/vmlinux): CONFIG_DEBUG_INFO_BTF is off"),
                 probe.structOffsetsMissing());
         assertTrue(probe.cflags().stream().noneMatch(f -> f.startsWith("-DRX_SKB_") || f.startsWith("-DRX_TP_")), probe.cflags().toString());
-        assertTrue(KernelProbe.scan().cflags().contains("-DRX_SKB_HEAD=" + KernelProbe.scan().structOffsets().orElseThrow().skbHead()));
+        assertTrue(KernelProbe.scan().cflags().contains("-DRX_SKB_HEAD=" + KernelProbe.scan().structOffsets().orElseThrow().offset("RX_SKB_HEAD")));
     }
 
-    /** The running kernel's offsets, against pahole's reading of the same BTF. */
+    /** The running kernel's offsets, against pahole's reading of the same BTF: every member the programs read. */
     @Test
     void theRunningKernelsOffsetsArePaholes() throws Exception {
         assertTrue(Files.isReadable(VMLINUX), "this machine's kernel has BTF");
-        Map<String, Integer> skb = pahole("sk_buff"), sock = pahole("sock"), tcp = pahole("tcp_sock"), opt = pahole("tcp_options_received");
-        int rxOpt = tcp.get("rx_opt");
-        StructOffsets.TcpBits bits = new StructOffsets.TcpBits(new KernelBtf.Bits(rxOpt + opt.get("snd_wscale"), 4),
-                new KernelBtf.Bits(rxOpt + opt.get("rcv_wscale"), 4), new KernelBtf.Bits(rxOpt + opt.get("wscale_ok"), 1),
-                new KernelBtf.Bits(rxOpt + opt.get("sack_ok"), 3), new KernelBtf.Bits(rxOpt + opt.get("tstamp_ok"), 1));
-        assertEquals(new StructOffsets(skb.get("head") / 8, skb.get("data") / 8, skb.get("network_header") / 8, skb.get("sk") / 8,
-                sock.get("sk_ack_backlog") / 8, sock.get("sk_max_ack_backlog") / 8, tcp.get("srtt_us") / 8, tcp.get("advmss") / 8, (rxOpt + opt.get("mss_clamp")) / 8, tcp.get("snd_una") / 8,
-                tcp.get("rcv_nxt") / 8, bits),
-                StructOffsets.read(VMLINUX, "running"));
+        Map<String, Map<String, Integer>> pahole = new HashMap<>();
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        for (StructOffsets.Read r : StructOffsets.READS) {
+            int bits = pahole.computeIfAbsent(r.struct(), KernelBtfTest::pahole).get(r.member());
+            if (r.inner() != null) bits += pahole.computeIfAbsent(r.inner(), KernelBtfTest::pahole).get(r.innerMember());
+            expected.put(r.define(), bits / 8);
+        }
+        int rxOpt = pahole.get("tcp_sock").get("rx_opt");
+        Map<String, Integer> opt = pahole("tcp_options_received");
+        StructOffsets read = StructOffsets.read(VMLINUX, "running");
+        assertEquals(expected, read.offsets());
+        assertEquals(Map.of("snd_wscale", new KernelBtf.Bits(rxOpt + opt.get("snd_wscale"), 4),
+                "rcv_wscale", new KernelBtf.Bits(rxOpt + opt.get("rcv_wscale"), 4), "wscale_ok", new KernelBtf.Bits(rxOpt + opt.get("wscale_ok"), 1),
+                "sack_ok", new KernelBtf.Bits(rxOpt + opt.get("sack_ok"), 3), "tstamp_ok", new KernelBtf.Bits(rxOpt + opt.get("tstamp_ok"), 1)),
+                read.bits());
     }
 
     /** Member name → bit offset, from the comment pahole prints after each member: its byte, and its bit for a bitfield. */
-    private static Map<String, Integer> pahole(String struct) throws Exception {
-        Process pahole = new ProcessBuilder("pahole", "-C", struct, VMLINUX.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String text = new String(pahole.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, pahole.waitFor(), text);
+    private static Map<String, Integer> pahole(String struct) {
+        String text;
+        try {
+            Process pahole = new ProcessBuilder("pahole", "-C", struct, VMLINUX.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            text = new String(pahole.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, pahole.waitFor(), text);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("pahole -C " + struct, e);
+        }
         Map<String, Integer> offsets = new HashMap<>();
-        Matcher m = Pattern.compile("[*\\s](\\w+)(?::\\d+)?;\\s+/\\*\\s+(\\d+)(?::\\s*(\\d+))?\\s").matcher(text);
+        Matcher m = Pattern.compile("[*\\s](\\w+)(?:\\[\\d+\\])?(?::\\d+)?;\\s+/\\*\\s+(\\d+)(?::\\s*(\\d+))?\\s").matcher(text);
         while (m.find()) offsets.putIfAbsent(m.group(1), Integer.parseInt(m.group(2)) * 8 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3))));
         return offsets;
     }
