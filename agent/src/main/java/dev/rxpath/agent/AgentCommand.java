@@ -1,6 +1,5 @@
 package dev.rxpath.agent;
 
-import com.google.common.net.InetAddresses;
 import dev.rxpath.agent.bcc.BccException;
 import dev.rxpath.agent.bcc.BpfSource;
 import dev.rxpath.agent.containers.Containers;
@@ -8,6 +7,7 @@ import dev.rxpath.agent.containers.Pods;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.export.AgentServer;
+import dev.rxpath.agent.export.ServerTls;
 import dev.rxpath.agent.export.EventPrinter;
 import dev.rxpath.agent.export.ObserverHub;
 import dev.rxpath.agent.export.ObserverService;
@@ -34,7 +34,6 @@ import dev.rxpath.agent.traces.TailSampler;
 import dev.rxpath.agent.traces.TraceExport;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -100,11 +99,8 @@ final class AgentCommand implements Callable<Integer> {
             description = "Serve only the gRPC health service here, in plaintext: for the kubelet's gRPC probes.")
     String healthListen;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain for --listen.")
-    File tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8) for --listen.")
-    File tlsKey;
+    @Mixin
+    ServerTls tls;
 
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics on http://HOST:PORT/metrics (off by default).")
@@ -462,11 +458,11 @@ final class AgentCommand implements Callable<Integer> {
     /** --listen HOST:PORT with its TLS files, checked before anything attaches. */
     private AgentServer.Tcp tcpListener() {
         if (listen == null) {
-            if (tlsCert != null || tlsKey != null) throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key need --listen");
+            if (tls.given()) throw new ParameterException(spec.commandLine(), "--tls-cert, --tls-key and --tls-client-ca need --listen");
             return null;
         }
         try {
-            return new AgentServer.Tcp(hostPort("--listen", listen), tlsCert, tlsKey);
+            return tls.listener(hostPort("--listen", listen));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -474,15 +470,8 @@ final class AgentCommand implements Callable<Integer> {
 
     /** An option's HOST:PORT, HOST an IP address (IPv6 in brackets or not). */
     private InetSocketAddress hostPort(String option, String text) {
-        int colon = text.lastIndexOf(':');
         try {
-            if (colon < 0) throw new IllegalArgumentException(option + " " + text + ": expected HOST:PORT");
-            String host = text.substring(0, colon).replace("[", "").replace("]", "");
-            int port = Integer.parseInt(text.substring(colon + 1));
-            if (!InetAddresses.isInetAddress(host)) throw new IllegalArgumentException(option + " " + text + ": HOST must be an IP address");
-            return new InetSocketAddress(InetAddresses.forString(host), port);
-        } catch (NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), option + " " + text + ": PORT is not a number");
+            return AgentServer.address(option, text);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,13 +1,14 @@
 package dev.rxpath.agent;
 
 import dev.rxpath.agent.bench.BenchCommand;
+import dev.rxpath.agent.relay.RelayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The agent-side commands of bin/rxpath: {@code agent}, {@code replay} and {@code bench}. */
+/** The agent-side commands of bin/rxpath: {@code agent}, {@code replay}, {@code bench} and {@code relay}. */
 @Command(name = "rxpath", mixinStandardHelpOptions = true, version = "rxpath 0.1.0",
         description = "Kernel TCP receive-path observability (node side).",
-        subcommands = {AgentCommand.class, ReplayCommand.class, BenchCommand.class})
+        subcommands = {AgentCommand.class, ReplayCommand.class, BenchCommand.class, RelayCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

@@ -31,6 +31,11 @@ final class AgentProcess implements AutoCloseable {
         return new ProcessBuilder(cmd);
     }
 
+    /** A command, started, its output collected. */
+    static AgentProcess start(ProcessBuilder command) throws Exception {
+        return new AgentProcess(command.start());
+    }
+
     /** {@code rxpath agent ARGS...}, started, its output collected. */
     static AgentProcess agent(String... args) throws Exception {
         return agent(java.util.Map.of(), args);

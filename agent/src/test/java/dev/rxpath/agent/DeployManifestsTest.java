@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import java.nio.file.Path;
@@ -167,5 +168,40 @@ class DeployManifestsTest {
         Container privileged = agent(Kustomization.build(DEPLOY.resolve("overlays/privileged")));
         assertEquals(Boolean.TRUE, privileged.getSecurityContext().getPrivileged());
         assertEquals(base.getArgs(), privileged.getArgs());
+    }
+
+    /**
+     * The relay finds the agents by their headless Service's DNS name at the port they listen on,
+     * both sides speak mutual TLS from the mounted Secrets, and the relay holds no privilege.
+     */
+    @Test
+    void theRelayReachesTheAgentsWhereTheyListenOverMutualTls() throws Exception {
+        List<HasMetadata> objects = Kustomization.build(DEPLOY.resolve("overlays/relay"));
+        Container agent = agent(objects);
+        AgentCommand a = parsed(agent);
+        int agentPort = Integer.parseInt(a.listen.substring(a.listen.lastIndexOf(':') + 1));
+        assertTrue(agent.getPorts().stream().anyMatch(p -> p.getName().equals("grpc") && p.getContainerPort() == agentPort));
+        assertTrue(agent.getArgs().contains("--tls-client-ca=/etc/rxpath/tls/ca.crt"), "agents let in only the cluster CA's clients");
+        assertTrue(agent.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/rxpath/tls") && m.getReadOnly()));
+
+        io.fabric8.kubernetes.api.model.Service agents = objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.Service
+                && o.getMetadata().getName().equals("rxpath-agent")).map(io.fabric8.kubernetes.api.model.Service.class::cast).findFirst().orElseThrow();
+        assertEquals("None", agents.getSpec().getClusterIP(), "headless: DNS answers every agent's address");
+        assertTrue(agents.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == agentPort && "grpc".equals(p.getTargetPort().getStrVal())));
+
+        Deployment relay = only(objects, Deployment.class);
+        Container r = relay.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("relay", r.getArgs().get(0));
+        dev.rxpath.agent.relay.RelayCommand parsedRelay = new dev.rxpath.agent.relay.RelayCommand();
+        new CommandLine(parsedRelay).parseArgs(r.getArgs().subList(1, r.getArgs().size()).toArray(String[]::new));
+        assertEquals("rxpath-agent." + agents.getMetadata().getNamespace() + ".svc.cluster.local:" + agentPort,
+                r.getArgs().stream().filter(x -> x.startsWith("--peers-dns=")).findFirst().orElseThrow().substring("--peers-dns=".length()));
+        assertTrue(r.getArgs().containsAll(List.of("--tls-ca=/etc/rxpath/tls/ca.crt", "--tls-client-cert=/etc/rxpath/tls/tls.crt")));
+        assertEquals(List.of("ALL"), r.getSecurityContext().getCapabilities().getDrop());
+        assertEquals(Boolean.TRUE, relay.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot());
+        io.fabric8.kubernetes.api.model.Service relayService = objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.Service
+                && o.getMetadata().getName().equals("rxpath-relay")).map(io.fabric8.kubernetes.api.model.Service.class::cast).findFirst().orElseThrow();
+        assertEquals(relay.getSpec().getSelector().getMatchLabels(), relayService.getSpec().getSelector());
+        assertTrue(r.getPorts().stream().anyMatch(p -> p.getName().equals(relayService.getSpec().getPorts().get(0).getTargetPort().getStrVal())));
     }
 }

@@ -8,6 +8,7 @@ import dev.rxpath.api.v1.Endpoints;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.Handshake;
 import dev.rxpath.api.v1.LostEvent;
+import dev.rxpath.api.v1.NodeStatusEvent;
 import dev.rxpath.api.v1.ReceivePath;
 import dev.rxpath.api.v1.StageTime;
 import dev.rxpath.api.v1.TcpHeader;
@@ -110,6 +111,17 @@ final class Display {
     /** LOST 42 records (subscriber queue), LOST 3 records (perf ring, cpu1). */
     static String lost(LostEvent lost) {
         return "LOST " + lost.getCount() + " records (" + lostWhere(lost) + ")";
+    }
+
+    /** NODE b unavailable: UNAVAILABLE: io exception (Connection refused) — a relay's word on its nodes. */
+    static String node(NodeStatusEvent e) {
+        String state = switch (e.getState()) {
+            case NODE_STATE_CONNECTED -> "connected";
+            case NODE_STATE_UNAVAILABLE -> "unavailable";
+            case NODE_STATE_ERROR -> "error";
+            case NODE_STATE_UNSPECIFIED, UNRECOGNIZED -> "unknown";
+        };
+        return "NODE " + String.join(",", e.getNodeNamesList()) + " " + state + (e.getMessage().isEmpty() ? "" : ": " + e.getMessage());
     }
 
     /** subscriber queue; perf ring, cpu1. */

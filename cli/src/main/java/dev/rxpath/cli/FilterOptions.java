@@ -128,6 +128,11 @@ abstract class FilterOptions {
         add("--container", values, "container");
     }
 
+    @Option(names = "--node", paramLabel = "NAME", description = "The node that saw it (through a relay): its name, or a prefix ending in *.")
+    void node(List<String> values) {
+        add("--node", values, "node_name");
+    }
+
     @Option(names = "--netns", paramLabel = "INODE", description = "Network namespace inode (the agent does not see namespaces yet and refuses it).")
     void netns(List<Long> values) {
         positive("--netns", values);

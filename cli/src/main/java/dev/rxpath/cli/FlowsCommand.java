@@ -40,7 +40,11 @@ final class FlowsCommand extends AgentCommand {
             case JSON -> snapshot.getFlowsList().forEach(flow -> out.println(Output.json(flow)));
             case COMPACT -> {
                 CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), terminal);
-                for (Flow flow : snapshot.getFlowsList()) out.println(compact.flow(flow));
+                for (Flow flow : snapshot.getFlowsList()) {
+                    // through a relay each flow names its node
+                    boolean relayed = !flow.getNodeName().isEmpty() && !flow.getNodeName().equals(snapshot.getNodeName());
+                    out.println((relayed ? flow.getNodeName() + "  " : "") + compact.flow(flow));
+                }
             }
             case TABLE -> new TableFormat(ZoneId.systemDefault()).flows(snapshot.getFlowsList()).flush(out);
         }

@@ -46,19 +46,28 @@ final class ObserveCommand extends AgentCommand {
             case JSON -> paths.forEachRemaining(response -> out.println(Output.json(response)));
             case COMPACT -> {
                 CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), terminal, absoluteSeq);
+                // a relay names its nodes first; then every line names the node it is from
+                boolean[] relayed = {false};
                 paths.forEachRemaining(response -> {
-                    if (response.hasLost()) out.println(Display.lost(response.getLost()));
-                    else if (response.hasPath()) out.println(compact.path(response.getPath()));
+                    String node = relayed[0] ? response.getNodeName() + "  " : "";
+                    if (response.hasNodeStatus()) {
+                        relayed[0] = true;
+                        out.println(Display.node(response.getNodeStatus()));
+                    } else if (response.hasLost()) {
+                        out.println(node + Display.lost(response.getLost()));
+                    } else if (response.hasPath()) {
+                        out.println(node + compact.path(response.getPath()));
+                    }
                 });
             }
             case TABLE -> {
                 TableFormat format = new TableFormat(ZoneId.systemDefault());
                 Table table = TableFormat.paths();
                 paths.forEachRemaining(response -> {
-                    if (response.hasLost()) {
+                    if (response.hasLost() || response.hasNodeStatus()) {
                         // in its place among the rows
                         table.flush(out);
-                        out.println(Display.lost(response.getLost()));
+                        out.println(response.hasLost() ? Display.lost(response.getLost()) : Display.node(response.getNodeStatus()));
                     } else if (response.hasPath()) {
                         format.addPath(table, response.getPath());
                         if (follow) table.flush(out);

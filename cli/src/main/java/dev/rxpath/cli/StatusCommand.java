@@ -4,6 +4,8 @@ import com.google.protobuf.util.Durations;
 import dev.rxpath.api.v1.HookStatus;
 import dev.rxpath.api.v1.LatencySource;
 import dev.rxpath.api.v1.NodeLatency;
+import dev.rxpath.api.v1.NodeState;
+import dev.rxpath.api.v1.NodeStatus;
 import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
@@ -34,7 +36,12 @@ final class StatusCommand extends AgentCommand {
         }
         String lost = status.getLostList().stream().filter(l -> l.getCount() > 0).map(l -> l.getCount() + " (" + Display.lostWhere(l) + ")").collect(Collectors.joining(", "));
         line(out, "node", status.getNodeName());
-        line(out, "kernel", status.getKernelRelease());
+        if (status.getNodesCount() > 0) {
+            long connected = status.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_STATE_CONNECTED).count();
+            line(out, "nodes", connected + " of " + status.getNodesCount() + " connected; the counters below are their sums");
+        } else {
+            line(out, "kernel", status.getKernelRelease());
+        }
         line(out, "uptime", uptime(status));
         line(out, "events/s", String.format(Locale.ROOT, "%.1f", status.getEventsPerSecond()));
         line(out, "records", status.getRecordsSubmitted() + " submitted, " + status.getRecordsReceived() + " received");
@@ -62,6 +69,15 @@ final class StatusCommand extends AgentCommand {
                     t.getSpansDropped(), t.getSpansQueued()));
         }
         out.println();
+        if (status.getNodesCount() > 0) {
+            // a relay: its nodes, each with its state and why it is not connected
+            Table nodes = new Table("NODE", "ADDRESS", "STATE", "UPTIME", "MESSAGE");
+            for (NodeStatus n : status.getNodesList()) {
+                nodes.add(n.getName(), n.getAddress(), EnumNames.of(n.getState()), n.hasUptime() ? uptime(n.getUptime()) : "-", n.getMessage());
+            }
+            nodes.flush(out);
+            return ExitCode.OK;
+        }
         Table hooks = new Table("STAGE", "HOOK", "STATUS", "MECHANISM", "REASON");
         for (HookStatus hook : status.getHooksList()) {
             hooks.add(EnumNames.of(hook.getStage()), hook.getHook(), hook.getAttached() ? "attached" : "unavailable",
@@ -77,7 +93,11 @@ final class StatusCommand extends AgentCommand {
 
     /** 2h03m04s */
     private static String uptime(ServerStatusResponse status) {
-        long s = Durations.toSeconds(status.getUptime());
+        return uptime(status.getUptime());
+    }
+
+    private static String uptime(com.google.protobuf.Duration d) {
+        long s = Durations.toSeconds(d);
         return s >= 3600 ? String.format("%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60)
                 : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
     }

@@ -62,18 +62,9 @@ class CliAgainstAgentKernelTest {
         }
         unix = "unix:" + dir.resolve("rxpath.sock");
         tcp = "127.0.0.1:" + port;
-        agent = new ProcessBuilder(java(), "-cp", AGENT.resolve("rxpath-agent.jar") + ":" + AGENT.resolve("lib") + "/*",
-                "dev.rxpath.agent.Main", "agent", "--socket", dir.resolve("rxpath.sock").toString(), "--listen", tcp,
-                "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--paths", "all", "--stats-interval", "0").start();
-        Thread drain = new Thread(() -> {
-            try {
-                new BufferedReader(new InputStreamReader(agent.getErrorStream(), StandardCharsets.UTF_8)).lines().forEach(agentErr::add);
-            } catch (java.io.UncheckedIOException closed) {
-                // the agent was stopped
-            }
-        });
-        drain.setDaemon(true);
-        drain.start();
+        agent = agentJar("agent", "--socket", dir.resolve("rxpath.sock").toString(), "--listen", tcp,
+                "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--paths", "all", "--stats-interval", "0");
+        drainInto(agent, agentErr);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (agentErr.stream().noneMatch(l -> l.contains("hook points attached"))) {
             assertTrue(agent.isAlive() && System.nanoTime() < deadline, "the agent started: " + agentErr);
@@ -91,6 +82,27 @@ class CliAgainstAgentKernelTest {
             List<String> warned = agentErr.stream().filter(l -> l.startsWith("WARNING") || l.startsWith("SEVERE")).toList();
             assertEquals(List.of(), warned, String.join("\n", agentErr));
         }
+    }
+
+    /** {@code rxpath ARGS...} from the agent module's jar, started. */
+    private static Process agentJar(String... args) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-cp", AGENT.resolve("rxpath-agent.jar") + ":" + AGENT.resolve("lib") + "/*",
+                "dev.rxpath.agent.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).start();
+    }
+
+    /** Collects a process's stderr lines as they come, until it is stopped. */
+    private static void drainInto(Process p, List<String> lines) {
+        Thread drain = new Thread(() -> {
+            try {
+                new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8)).lines().forEach(lines::add);
+            } catch (java.io.UncheckedIOException stopped) {
+                // the process was stopped
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
     }
 
     private static String java() {
@@ -252,6 +264,94 @@ class CliAgainstAgentKernelTest {
         Run gone = run("status", "--server", "unix:" + dir.resolve("nothing.sock"));
         assertEquals(1, gone.exit(), gone.err());
         assertTrue(gone.err().contains("cannot reach the agent"), gone.err());
+    }
+
+    /** {@code rxpath relay ARGS...} from the agent's jar, and its stderr lines. */
+    private record Relay(Process process, List<String> err) implements AutoCloseable {
+        static Relay start(String... args) throws Exception {
+            List<String> all = new ArrayList<>(List.of("relay"));
+            all.addAll(List.of(args));
+            Process p = agentJar(all.toArray(String[]::new));
+            List<String> err = new CopyOnWriteArrayList<>();
+            drainInto(p, err);
+            return new Relay(p, err);
+        }
+
+        void await(String line) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (err.stream().noneMatch(l -> l.contains(line))) {
+                assertTrue(process.isAlive() && System.nanoTime() < deadline, "the relay said \"" + line + "\": " + err);
+                Thread.sleep(100);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * The CLI, unchanged, through a relay that reaches the agent over TLS: its paths and flows
+     * name the node, --node selects it, and status lists it. A relay that does not trust the
+     * agent's certificate names the node unavailable and says why.
+     */
+    @Test
+    void theCliThroughARelayOverTls() throws Exception {
+        String relayAt = "127.0.0.1:" + freePort();
+        try (Relay relay = Relay.start("--peer", tcp, "--tls-ca", ca.toString(), "--listen", relayAt, "--poll-interval", "200")) {
+            relay.await("connected");
+            String node = new String(new ProcessBuilder("hostname").start().getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            int port = transfer(20_000);
+            Thread.sleep(2500);
+            Run json = run("observe", "--server", relayAt, "--last", "2", "--local-port", String.valueOf(port), "-o", "json");
+            assertEquals(0, json.exit(), json.err());
+            List<GetPathsResponse> got = paths(json.out()).stream().filter(GetPathsResponse::hasPath).toList();
+            assertEquals(2, got.size(), json.out());
+            for (GetPathsResponse r : got) assertEquals(node, r.getNodeName(), r.toString());
+
+            Run compact = run("observe", "--server", relayAt, "--last", "2", "--local-port", String.valueOf(port));
+            assertEquals(0, compact.exit(), compact.err());
+            assertTrue(compact.out().lines().anyMatch(l -> l.equals("NODE " + node + " connected")), compact.out());
+            assertEquals(2, compact.out().lines().filter(l -> l.startsWith(node + "  ")).count(), compact.out());
+
+            Run flows = run("flows", "--server", relayAt, "--local-port", String.valueOf(port), "--closed", "--node", node);
+            assertEquals(0, flows.exit(), flows.err());
+            assertTrue(flows.out().lines().anyMatch(l -> l.startsWith(node + "  ")), flows.out());
+            Run none = run("flows", "--server", relayAt, "--local-port", String.valueOf(port), "--closed", "--node", "no-such-node", "-o", "json");
+            assertEquals(0, none.exit(), none.err());
+            assertEquals("", none.out().strip(), "a node filter no node matches");
+
+            Run status = run("status", "--server", relayAt);
+            assertEquals(0, status.exit(), status.err());
+            assertTrue(status.out().lines().anyMatch(l -> l.startsWith(node) && l.contains(tcp) && l.contains("CONNECTED")), status.out());
+        }
+
+        // a relay trusting another CA: the agent's certificate is refused, and said so
+        Path otherCert = dir.resolve("other-cert.pem"), otherKey = dir.resolve("other-key.pem");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other",
+                "-keyout", otherKey.toString(), "-out", otherCert.toString()).redirectErrorStream(true).start();
+        openssl.getInputStream().readAllBytes();
+        assertEquals(0, openssl.waitFor());
+        String wrongAt = "127.0.0.1:" + freePort();
+        try (Relay relay = Relay.start("--peer", tcp, "--tls-ca", otherCert.toString(), "--listen", wrongAt, "--poll-interval", "200")) {
+            relay.await("rxpath relay: serving on");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Run status;
+            do {
+                Thread.sleep(300);
+                status = run("status", "--server", wrongAt);
+            } while (!status.out().contains("UNAVAILABLE") && System.nanoTime() < deadline);
+            String out = status.out();
+            assertTrue(out.lines().anyMatch(l -> l.startsWith(tcp) && l.contains("UNAVAILABLE") && l.toLowerCase(java.util.Locale.ROOT).contains("certif")), out);
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {

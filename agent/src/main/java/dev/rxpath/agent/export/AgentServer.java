@@ -1,5 +1,6 @@
 package dev.rxpath.agent.export;
 
+import com.google.common.net.InetAddresses;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -11,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.ClientAuth;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,13 +33,17 @@ import java.util.logging.Logger;
  * (which speak no TLS): it says whether the agent serves, and nothing about the node.
  */
 public final class AgentServer implements AutoCloseable {
-    /** A TCP listener: its TLS certificate and key may be null only on a loopback address. */
-    public record Tcp(InetSocketAddress address, File certificate, File privateKey) {
+    /**
+     * A TCP listener: its TLS certificate and key may be null only on a loopback address. With
+     * {@code clientCa}, a client must show a certificate that CA signed (mutual TLS: a relay's).
+     */
+    public record Tcp(InetSocketAddress address, File certificate, File privateKey, File clientCa) {
         public Tcp {
             boolean tls = certificate != null && privateKey != null;
             if ((certificate == null) != (privateKey == null)) {
                 throw new IllegalArgumentException("--tls-cert and --tls-key go together");
             }
+            if (clientCa != null && !tls) throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
             if (!tls && !address.getAddress().isLoopbackAddress()) {
                 throw new IllegalArgumentException("--listen " + address.getHostString() + ":" + address.getPort()
                         + " is not a loopback address: it needs --tls-cert and --tls-key");
@@ -55,6 +61,21 @@ public final class AgentServer implements AutoCloseable {
     static {
         BOOTSTRAP.setFilter(r -> r.getMessage() == null
                 || !(r.getMessage().startsWith("Unknown channel option 'SO_KEEPALIVE'") && r.getMessage().contains("DomainSocketChannel")));
+    }
+
+    /** An option's HOST:PORT, HOST an IP address ("[::1]:4245" too); the error names the option. */
+    public static InetSocketAddress address(String option, String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) throw new IllegalArgumentException(option + " " + text + ": expected HOST:PORT");
+        String host = text.substring(0, colon).replace("[", "").replace("]", "");
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " " + text + ": PORT is not a number");
+        }
+        if (!InetAddresses.isInetAddress(host)) throw new IllegalArgumentException(option + " " + text + ": HOST must be an IP address");
+        return new InetSocketAddress(InetAddresses.forString(host), port);
     }
 
     private final List<Server> servers = new ArrayList<>();
@@ -103,7 +124,11 @@ public final class AgentServer implements AutoCloseable {
 
     private Server tcp(BindableService observer, Tcp tcp) throws IOException {
         NettyServerBuilder b = NettyServerBuilder.forAddress(tcp.address());
-        if (tcp.certificate() != null) b.sslContext(GrpcSslContexts.forServer(tcp.certificate(), tcp.privateKey()).build());
+        if (tcp.certificate() != null) {
+            var ssl = GrpcSslContexts.forServer(tcp.certificate(), tcp.privateKey());
+            if (tcp.clientCa() != null) ssl.trustManager(tcp.clientCa()).clientAuth(ClientAuth.REQUIRE);
+            b.sslContext(ssl.build());
+        }
         return services(b, observer).build().start();
     }
 

@@ -26,14 +26,12 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.function.ToLongFunction;
 
 /** The Observer service over the running agent: paths from the hub, flows and counters from the pipeline. */
 public final class ObserverService extends ObserverGrpc.ObserverImplBase {
@@ -68,7 +66,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     public void getPaths(GetPathsRequest request, StreamObserver<GetPathsResponse> observer) {
         Predicate<ReceivePath> filter;
         try {
-            filter = PathFilters.paths(request.getWhitelistList(), request.getBlacklistList(), containers).and(window(request));
+            filter = PathFilters.paths(request.getWhitelistList(), request.getBlacklistList(), containers, node).and(window(request));
         } catch (PathFilters.Invalid e) {
             invalid(observer, e.getMessage());
             return;
@@ -114,7 +112,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     public void getFlows(GetFlowsRequest request, StreamObserver<GetFlowsResponse> observer) {
         Predicate<dev.rxpath.agent.flow.Flow> filter;
         try {
-            filter = PathFilters.flows(request.getWhitelistList(), request.getBlacklistList(), containers);
+            filter = PathFilters.flows(request.getWhitelistList(), request.getBlacklistList(), containers, node);
         } catch (PathFilters.Invalid e) {
             invalid(observer, e.getMessage());
             return;
@@ -132,9 +130,10 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         inBackground("rxpath-flows", () -> {
             try {
                 do {
-                    List<Flow> flows = pipeline.inspect(p -> p.flows().flows().stream().filter(filter).map(messages::flow).toList())
+                    List<Flow> flows = pipeline.inspect(p -> p.flows().flows().stream().filter(filter)
+                                    .map(f -> messages.flow(f).toBuilder().setNodeName(node).build()).toList())
                             .get(10, TimeUnit.SECONDS);
-                    List<Flow> sorted = flows.stream().sorted(order(request)).limit(request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit()).toList();
+                    List<Flow> sorted = flows.stream().sorted(FlowOrder.of(request)).limit(request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit()).toList();
                     if (out.isCancelled()) return;
                     out.onNext(GetFlowsResponse.newBuilder().setNodeName(node).setTime(ApiMessages.timestamp(Instant.now()))
                             .addAllFlows(sorted).setTotal(flows.size()).build());
@@ -147,20 +146,6 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                 if (!out.isCancelled()) out.onError(Status.UNAVAILABLE.withDescription("the pipeline did not answer: " + e).asRuntimeException());
             }
         });
-    }
-
-    private static Comparator<Flow> order(GetFlowsRequest r) {
-        ToLongFunction<Flow> key = switch (r.getSort()) {
-            case FLOW_SORT_BYTES_DELIVERED -> Flow::getBytesDelivered;
-            case FLOW_SORT_BYTES_QUEUED -> Flow::getBytesQueued;
-            case FLOW_SORT_SEGMENTS -> Flow::getSegments;
-            case FLOW_SORT_DROPS -> f -> f.getDropsMap().values().stream().mapToLong(Long::longValue).sum();
-            case FLOW_SORT_LAST_ACTIVE -> f -> ApiMessages.nanos(f.getLastActive());
-            case FLOW_SORT_LATENCY_P99 -> f -> ApiMessages.nanos(f.getToApplication().getP99());
-            default -> Flow::getBytesReceived;
-        };
-        Comparator<Flow> c = Comparator.comparingLong(key);
-        return r.getAscending() ? c : c.reversed();
     }
 
     @Override

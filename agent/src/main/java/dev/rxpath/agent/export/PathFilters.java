@@ -38,16 +38,19 @@ final class PathFilters {
         }
     }
 
-    /** @param containers where a reader's pod and container are found, for the filters that name them */
-    static Predicate<ReceivePath> paths(List<PathFilter> whitelist, List<PathFilter> blacklist, Containers containers) {
-        Compiler<PathFilter, ReceivePath> path = (f, at) -> path(f, at, containers);
+    /**
+     * @param containers where a reader's pod and container are found, for the filters that name them
+     * @param node       this agent's node name, for the filters that name nodes
+     */
+    static Predicate<ReceivePath> paths(List<PathFilter> whitelist, List<PathFilter> blacklist, Containers containers, String node) {
+        Compiler<PathFilter, ReceivePath> path = (f, at) -> path(f, at, containers, node);
         return combine(compile(whitelist, "whitelist", path), compile(blacklist, "blacklist", path));
     }
 
-    static Predicate<Flow> flows(List<FlowFilter> whitelist, List<FlowFilter> blacklist, Containers containers) {
+    static Predicate<Flow> flows(List<FlowFilter> whitelist, List<FlowFilter> blacklist, Containers containers, String node) {
         // no whitelist is the empty filter, which leaves out closed flows like any filter without `closed`
         if (whitelist.isEmpty()) whitelist = List.of(FlowFilter.getDefaultInstance());
-        Compiler<FlowFilter, Flow> flow = (f, at) -> flow(f, at, containers);
+        Compiler<FlowFilter, Flow> flow = (f, at) -> flow(f, at, containers, node);
         return combine(compile(whitelist, "whitelist", flow), compile(blacklist, "blacklist", flow));
     }
 
@@ -65,8 +68,9 @@ final class PathFilters {
         return item -> (white.isEmpty() || white.stream().anyMatch(p -> p.test(item))) && black.stream().noneMatch(p -> p.test(item));
     }
 
-    private static Predicate<ReceivePath> path(PathFilter f, String at, Containers containers) {
+    private static Predicate<ReceivePath> path(PathFilter f, String at, Containers containers, String node) {
         List<Predicate<ReceivePath>> all = new ArrayList<>();
+        nodes(at, f.getNodeNameList(), node, all);
         endpoints(at, f.getRemoteIpList(), f.getLocalIpList(), f.getRemotePortList(), f.getLocalPortList(), f.getFamilyList(),
                 f.getNetnsList(), all, ReceivePath::endpoints);
         reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), all, ReceivePath::reader);
@@ -118,8 +122,9 @@ final class PathFilters {
         return -1;
     }
 
-    private static Predicate<Flow> flow(FlowFilter f, String at, Containers containers) {
+    private static Predicate<Flow> flow(FlowFilter f, String at, Containers containers, String node) {
         List<Predicate<Flow>> all = new ArrayList<>();
+        nodes(at, f.getNodeNameList(), node, all);
         endpoints(at, f.getRemoteIpList(), f.getLocalIpList(), f.getRemotePortList(), f.getLocalPortList(), f.getFamilyList(),
                 f.getNetnsList(), all, Flow::endpoints);
         reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), all, Flow::reader);
@@ -148,6 +153,24 @@ final class PathFilters {
             // by the address itself: a dual-stack socket's IPv4 peer is IPv4 traffic, though the socket is AF_INET6
             all.add(t -> of.apply(t) != null && families.contains(of.apply(t).remote() instanceof Inet4Address
                     ? Family.FAMILY_INET : Family.FAMILY_INET6));
+        }
+    }
+
+    /** Whether a node name matches any of these: exactly, or by the prefix before a trailing "*". */
+    static boolean nodeMatches(List<String> names, String node) {
+        return names.stream().anyMatch(n -> n.endsWith("*") ? node.startsWith(n.substring(0, n.length() - 1)) : n.equals(node));
+    }
+
+    /** Everything this agent holds is its own node's: a node filter matches all of it or none. */
+    private static <T> void nodes(String at, List<String> names, String node, List<Predicate<T>> all) {
+        for (String n : names) {
+            if (n.isEmpty() || n.indexOf('*') != n.lastIndexOf('*') || (n.contains("*") && !n.endsWith("*"))) {
+                throw new Invalid(at + ".node_name", "\"" + n + "\" is not a node name or a prefix ending in *");
+            }
+        }
+        if (!names.isEmpty()) {
+            boolean mine = nodeMatches(names, node);
+            all.add(t -> mine);
         }
     }
 

@@ -296,5 +296,28 @@ class ObserverServerKernelTest {
             assertEquals(Status.Code.INVALID_ARGUMENT, named.getStatus().getCode());
             assertEquals("whitelist[0].pod: \"" + pod + "\" is not [namespace/]name", named.getStatus().getDescription());
         }
+
+        for (String node : List.of("", "a*b", "**")) {
+            StatusRuntimeException named = assertThrows(StatusRuntimeException.class, () -> stub().getPaths(GetPathsRequest.newBuilder()
+                    .setNumber(1).addBlacklist(PathFilter.newBuilder().addNodeName(node)).build()).hasNext());
+            assertEquals(Status.Code.INVALID_ARGUMENT, named.getStatus().getCode());
+            assertEquals("blacklist[0].node_name: \"" + node + "\" is not a node name or a prefix ending in *", named.getStatus().getDescription());
+        }
+    }
+
+    /** A node filter is matched against the agent's own name: exactly, or by a prefix before "*". */
+    @Test
+    void aNodeFilterMatchesThisNodeOrNothing() {
+        GetFlowsRequest.Builder all = GetFlowsRequest.newBuilder().addWhitelist(dev.rxpath.api.v1.FlowFilter.newBuilder().setClosed(true));
+        long flows = stub().getFlows(all.build()).next().getTotal();
+        assertTrue(flows > 0, "the agent has flows");
+        for (String mine : List.of("test-node", "test-*", "*")) {
+            var r = stub().getFlows(GetFlowsRequest.newBuilder().addWhitelist(dev.rxpath.api.v1.FlowFilter.newBuilder().setClosed(true)
+                    .addNodeName("elsewhere").addNodeName(mine)).build()).next();
+            assertTrue(r.getTotal() > 0, mine);
+            assertTrue(r.getFlowsList().stream().allMatch(f -> f.getNodeName().equals("test-node")), mine);
+        }
+        assertEquals(0, stub().getFlows(GetFlowsRequest.newBuilder().addWhitelist(dev.rxpath.api.v1.FlowFilter.newBuilder().setClosed(true)
+                .addNodeName("test-nodes")).build()).next().getTotal());
     }
 }

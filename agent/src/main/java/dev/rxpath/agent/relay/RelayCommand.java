@@ -1,0 +1,121 @@
+package dev.rxpath.agent.relay;
+
+import dev.rxpath.agent.export.AgentServer;
+import dev.rxpath.agent.export.ServerTls;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code rxpath relay}: many agents' Observer APIs served as one. */
+@Command(name = "relay", mixinStandardHelpOptions = true,
+        description = {"Serve the Observer API of many agents as one: paths merged by time, flows and status across nodes.",
+                "The CLI talks to it as to an agent: rxpath observe --server HOST:PORT."})
+public final class RelayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--peer", split = ",", paramLabel = "HOST:PORT",
+            description = "An agent's TCP listener (its --listen); repeatable.")
+    List<String> peers = List.of();
+
+    @Option(names = "--peers-dns", paramLabel = "NAME:PORT",
+            description = "A name whose every A and AAAA record is an agent listening on PORT: the agents' headless Service, re-resolved every --dns-interval.")
+    String peersDns;
+
+    @Option(names = "--dns-interval", paramLabel = "MS", defaultValue = "10000", description = "How often --peers-dns is resolved again (default: ${DEFAULT-VALUE}).")
+    long dnsMs;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:4245",
+            description = "Where to serve; a non-loopback address needs --tls-cert and --tls-key (default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Mixin
+    ServerTls tls;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "Speak TLS to the peers, trusting these CA certificates (PEM); without it only loopback peers are allowed.")
+    File tlsCa;
+
+    @Option(names = "--tls-client-cert", paramLabel = "FILE", description = "The certificate the relay shows its peers (PEM), with --tls-client-key.")
+    File tlsClientCert;
+
+    @Option(names = "--tls-client-key", paramLabel = "FILE", description = "Its private key (PKCS#8).")
+    File tlsClientKey;
+
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = "relay", description = "The relay's name in its answers (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--dial-timeout", paramLabel = "MS", defaultValue = "5000",
+            description = "How long a peer may take to connect and answer a status or a snapshot (default: ${DEFAULT-VALUE}).")
+    long dialTimeoutMs;
+
+    @Option(names = "--poll-interval", paramLabel = "MS", defaultValue = "1000",
+            description = "How often each peer is asked for its status, which tells a node that left or came back (default: ${DEFAULT-VALUE}).")
+    long pollMs;
+
+    @Option(names = "--sort-buffer", paramLabel = "N", defaultValue = "1000",
+            description = "Paths held per stream to merge the nodes' streams by time; when full, the oldest go, counted (default: ${DEFAULT-VALUE}).")
+    int sortBuffer;
+
+    @Option(names = "--drain-timeout", paramLabel = "MS", defaultValue = "1000",
+            description = "How long a followed path waits for older ones from slower nodes (default: ${DEFAULT-VALUE}).")
+    long drainMs;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintStream err = System.err;
+        if (sortBuffer < 1) throw new ParameterException(spec.commandLine(), "--sort-buffer must be at least 1");
+        if (dialTimeoutMs < 1 || pollMs < 1 || dnsMs < 1 || drainMs < 0) throw new ParameterException(spec.commandLine(), "--dial-timeout, --poll-interval, --dns-interval: at least 1 ms; --drain-timeout: at least 0");
+        // the JVM keeps a name's addresses 30 s by default: a re-resolution must see the Service as it is
+        java.security.Security.setProperty("networkaddress.cache.ttl", String.valueOf(Math.max(1, dnsMs / 1000)));
+        AgentServer.Tcp tcp;
+        Peers relayed;
+        try {
+            tcp = tls.listener(AgentServer.address("--listen", listen));
+            if (peers.isEmpty() && peersDns == null) throw new IllegalArgumentException("no peers: give --peer or --peers-dns");
+            relayed = new Peers(peers, peersDns == null ? null : Peers.Dns.parse(peersDns), dnsMs,
+                    new Peers.Tls(tlsCa, tlsClientCert, tlsClientKey), dialTimeoutMs, pollMs, why -> err.println("rxpath relay: not a peer: " + why));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        AgentServer server;
+        try {
+            server = AgentServer.start(new RelayService(relayed, name, drainMs * 1_000_000L, sortBuffer), null, tcp);
+        } catch (IOException e) {
+            relayed.close();
+            err.println("rxpath relay: cannot listen on " + listen + ": " + e.getMessage());
+            return 1;
+        }
+        relayed.listen(p -> err.printf("rxpath relay: %s (%s) %s%s%n", p.name(), p.address(), state(p),
+                p.view().message().isEmpty() ? "" : ": " + p.view().message()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            relayed.close();
+            stopped.countDown();
+        }, "rxpath-relay-shutdown"));
+        err.printf("rxpath relay: serving on %s:%d for %s; Ctrl-C to stop%n", tcp.address().getHostString(), server.tcpPort(),
+                (peers.isEmpty() ? "" : peers.size() + " peers") + (peers.isEmpty() || peersDns == null ? "" : " and ")
+                        + (peersDns == null ? "" : "the agents at " + peersDns));
+        stopped.await();
+        return 0;
+    }
+
+    private static String state(Peer p) {
+        return switch (p.view().state()) {
+            case NODE_STATE_CONNECTED -> "connected";
+            case NODE_STATE_UNAVAILABLE -> "unavailable";
+            case NODE_STATE_ERROR -> "error";
+            case NODE_STATE_UNSPECIFIED, UNRECOGNIZED -> "unknown";
+        };
+    }
+}

@@ -1,0 +1,65 @@
+package dev.rxpath.agent.relay;
+
+import dev.rxpath.api.v1.LostEvent;
+import dev.rxpath.api.v1.LostSource;
+import dev.rxpath.api.v1.NodeState;
+import dev.rxpath.api.v1.NodeStatus;
+import dev.rxpath.api.v1.ServerStatusResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A relay's status: every node with its state, and the connected nodes' counters summed (rates
+ * too), the oldest node's uptime, and losses by source. A node that restarted counts from its
+ * restart: each sum is of what the nodes say now, never of remembered totals.
+ */
+final class StatusSum {
+    private StatusSum() {}
+
+    /** A node as the relay sees it: its state, and its answer when it gave one. */
+    record Node(Peer.View view, ServerStatusResponse status) {}
+
+    static ServerStatusResponse of(String relay, List<Node> nodes) {
+        ServerStatusResponse.Builder b = ServerStatusResponse.newBuilder().setNodeName(relay);
+        Map<LostSource, Long> lost = new LinkedHashMap<>();
+        TreeSet<String> sampling = new TreeSet<>();
+        for (Node n : nodes) {
+            ServerStatusResponse s = n.status();
+            NodeStatus.Builder ns = NodeStatus.newBuilder().setName(s != null ? s.getNodeName() : n.view().name())
+                    .setAddress(n.view().address());
+            if (s == null) {
+                NodeState state = n.view().state() == NodeState.NODE_STATE_CONNECTED ? NodeState.NODE_STATE_UNAVAILABLE : n.view().state();
+                b.addNodes(ns.setState(state).setMessage(n.view().message()));
+                continue;
+            }
+            b.addNodes(ns.setState(NodeState.NODE_STATE_CONNECTED).setUptime(s.getUptime()));
+            if (s.getUptime().getSeconds() > b.getUptime().getSeconds()
+                    || (s.getUptime().getSeconds() == b.getUptime().getSeconds() && s.getUptime().getNanos() > b.getUptime().getNanos())) {
+                b.setUptime(s.getUptime());
+            }
+            b.setRecordsSubmitted(b.getRecordsSubmitted() + s.getRecordsSubmitted())
+                    .setRecordsReceived(b.getRecordsReceived() + s.getRecordsReceived())
+                    .setEventsPerSecond(b.getEventsPerSecond() + s.getEventsPerSecond())
+                    .setLivePaths(b.getLivePaths() + s.getLivePaths())
+                    .setLiveFlows(b.getLiveFlows() + s.getLiveFlows())
+                    .setClosedFlows(b.getClosedFlows() + s.getClosedFlows())
+                    .setPathsEvicted(b.getPathsEvicted() + s.getPathsEvicted())
+                    .setFlowsEvicted(b.getFlowsEvicted() + s.getFlowsEvicted())
+                    .setSubscribers(b.getSubscribers() + s.getSubscribers())
+                    .setSubscriberLost(b.getSubscriberLost() + s.getSubscriberLost())
+                    .setHistorySize(b.getHistorySize() + s.getHistorySize())
+                    .setSegmentsSampled(b.getSegmentsSampled() + s.getSegmentsSampled())
+                    .setPathsKeptUnsampled(b.getPathsKeptUnsampled() + s.getPathsKeptUnsampled())
+                    .setSocketsCounted(b.getSocketsCounted() + s.getSocketsCounted())
+                    .setSocketsNotCounted(b.getSocketsNotCounted() + s.getSocketsNotCounted());
+            if (!s.getPathSampling().isEmpty()) sampling.add(s.getPathSampling());
+            for (LostEvent l : s.getLostList()) lost.merge(l.getSource(), l.getCount(), Long::sum);
+        }
+        // per-CPU losses are one node's matter: the sum keeps the source
+        lost.forEach((source, count) -> b.addLost(LostEvent.newBuilder().setSource(source).setCpu(-1).setCount(count)));
+        b.setPathSampling(sampling.size() == 1 ? sampling.first() : String.join("; ", sampling));
+        return b.build();
+    }
+}
