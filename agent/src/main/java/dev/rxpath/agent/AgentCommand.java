@@ -9,6 +9,7 @@ import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.ServerTls;
 import dev.rxpath.agent.export.EventPrinter;
+import dev.rxpath.agent.export.ObservedNode;
 import dev.rxpath.agent.export.ObserverHub;
 import dev.rxpath.agent.export.ObserverService;
 import dev.rxpath.agent.export.ProbeTable;
@@ -297,7 +298,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         AgentServer server;
         try {
-            server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, containers, node(), subscriberQueue, backends.traceCounts()),
+            server = AgentServer.start(new ObserverService(ObservedNode.of(agent), pipeline, hub, clock, containers, node(), subscriberQueue, backends.traceCounts()),
                     "none".equals(socket) ? null : Path.of(socket), tcp, healthAddress);
         } catch (IOException e) {
             agent.close();

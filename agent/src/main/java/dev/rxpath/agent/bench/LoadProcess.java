@@ -66,6 +66,21 @@ final class LoadProcess implements AutoCloseable {
         throw failed("printed nothing for " + seconds + " s");
     }
 
+    /** Its CPU time so far (user and system), from /proc: for a child whose own cost is the figure. */
+    long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // fields 14 and 15, in USER_HZ (100)
+    }
+
+    /** Its resident memory now, from /proc. */
+    long rssKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+        return -1;
+    }
+
     /** Closes its stdin: the signal to finish for a load that waits on it. */
     void closeInput() throws IOException {
         process.getOutputStream().close();

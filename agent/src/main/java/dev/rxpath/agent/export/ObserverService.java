@@ -1,6 +1,5 @@
 package dev.rxpath.agent.export;
 
-import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.Pipeline;
 import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.event.KernelClock;
@@ -33,11 +32,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** The Observer service over the running agent: paths from the hub, flows and counters from the pipeline. */
+/** The Observer service over a node (a running agent, or a replayed recording): paths from the hub, flows and counters from the pipeline. */
 public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     private static final long MIN_INTERVAL_NS = 100_000_000L;
 
-    private final Agent agent;
+    private final ObservedNode agent;
     private final Pipeline pipeline;
     private final ObserverHub hub;
     private final ApiMessages messages;
@@ -50,7 +49,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     private double rate;
 
     /** @param traces what the trace export has done; null when there is none */
-    public ObserverService(Agent agent, Pipeline pipeline, ObserverHub hub, KernelClock clock, Containers containers, String node,
+    public ObserverService(ObservedNode agent, Pipeline pipeline, ObserverHub hub, KernelClock clock, Containers containers, String node,
                            int queueSize, Supplier<TraceCounts> traces) {
         this.agent = agent;
         this.pipeline = pipeline;
@@ -151,17 +150,16 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     @Override
     public void serverStatus(ServerStatusRequest request, StreamObserver<ServerStatusResponse> observer) {
         try {
-            record Counts(PathStats paths, FlowTable.Stats flows, int sockets, List<NodeLatency> latency) {}
-            Counts c = pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats(), agent.sockets().entries(),
+            record Counts(PathStats paths, FlowTable.Stats flows, long sockets, List<NodeLatency> latency) {}
+            Counts c = pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats(), agent.socketsCounted(),
                     sampledLatency(p.flows().nodeLatency()))).get(10, TimeUnit.SECONDS);
-            Agent.Stats s = agent.stats();
             var b = ServerStatusResponse.newBuilder()
                     .setNodeName(node)
-                    .setKernelRelease(agent.hooks().kernel().kernelRelease())
+                    .setKernelRelease(agent.kernelRelease())
                     .setUptime(ApiMessages.duration(System.nanoTime() - startNs))
-                    .setRecordsSubmitted(s.submitted())
-                    .setRecordsReceived(s.received())
-                    .setEventsPerSecond(rate(s.received()))
+                    .setRecordsSubmitted(agent.submitted())
+                    .setRecordsReceived(agent.received())
+                    .setEventsPerSecond(rate(agent.received()))
                     .setLivePaths(c.paths().live() + c.paths().waiting())
                     .setLiveFlows(c.flows().live())
                     .setClosedFlows(c.flows().closed())
@@ -170,18 +168,18 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                     .setSubscribers(hub.subscribers())
                     .setSubscriberLost(hub.subscriberLost().get())
                     .setHistorySize(hub.history().size())
-                    .setPathSampling(agent.hooks().options().sampling().describe())
-                    .setSegmentsSampled(s.programs().sampled())
-                    .setPathsKeptUnsampled(s.programs().promoted())
+                    .setPathSampling(agent.pathSampling())
+                    .setSegmentsSampled(agent.segmentsSampled())
+                    .setPathsKeptUnsampled(agent.pathsKeptUnsampled())
                     .setSocketsCounted(c.sockets())
-                    .setSocketsNotCounted(s.programs().socketsFull());
-            Histogram everySegment = agent.devToSocket().read();
-            if (everySegment.getTotalCount() > 0) {
+                    .setSocketsNotCounted(agent.socketsNotCounted());
+            Histogram everySegment = agent.everySegment();
+            if (everySegment != null && everySegment.getTotalCount() > 0) {
                 b.addLatency(NodeLatency.newBuilder().setStage(ApiMessages.stage(dev.rxpath.agent.event.Stage.SOCKET))
                         .setSource(LatencySource.LATENCY_SOURCE_EVERY_SEGMENT).setSummary(ApiMessages.latency(everySegment)));
             }
             b.addAllLatency(c.latency());
-            for (HookStatus h : agent.hooks().statuses()) b.addHooks(ApiMessages.hook(h));
+            for (HookStatus h : agent.hooks()) b.addHooks(ApiMessages.hook(h));
             if (traces != null) b.setTraces(ApiMessages.traces(traces.get()));
             for (Map.Entry<Integer, Long> e : hub.ringLost().entrySet()) {
                 b.addLost(LostEvent.newBuilder().setSource(ApiMessages.lostSource(e.getKey())).setCpu(ApiMessages.lostCpu(e.getKey()))

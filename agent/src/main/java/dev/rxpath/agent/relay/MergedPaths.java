@@ -120,6 +120,8 @@ final class MergedPaths {
                 dropped++;
             }
             buffer.add(r);
+            // a snapshot answers with the newest `number` of all: an older one can go at once
+            if (!request.getFollow() && buffer.size() > request.getNumber()) buffer.poll();
         }
         drain();
     }

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,6 +70,11 @@ public final class RelayCommand implements Callable<Integer> {
     @Option(names = "--drain-timeout", paramLabel = "MS", defaultValue = "1000",
             description = "How long a followed path waits for older ones from slower nodes (default: ${DEFAULT-VALUE}).")
     long drainMs;
+
+    /** The relay on its own, as `rxpath relay` runs it (bench relay starts it so). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new RelayCommand()).execute(args));
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {

@@ -64,7 +64,7 @@ class ObserverServerKernelTest {
         pipeline = Pipeline.observing(hooks, Pipeline.Limits.DEFAULT, hub);
         agent = Agent.start(hooks, Agent.Options.DEFAULT, pipeline, r -> r);
         socket = dir.resolve("rxpath.sock");
-        server = AgentServer.start(new ObserverService(agent, pipeline, hub, clock, Containers.ofHost(null), "test-node", 64, null), socket, null,
+        server = AgentServer.start(new ObserverService(ObservedNode.of(agent), pipeline, hub, clock, Containers.ofHost(null), "test-node", 64, null), socket, null,
                 new java.net.InetSocketAddress("127.0.0.1", 0));
         clientLoop = new EpollEventLoopGroup(1);
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toFile())).eventLoopGroup(clientLoop)

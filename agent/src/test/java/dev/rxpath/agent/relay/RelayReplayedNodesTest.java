@@ -1,0 +1,122 @@
+package dev.rxpath.agent.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rxpath.agent.Pipeline;
+import dev.rxpath.agent.ReplayedNode;
+import dev.rxpath.agent.export.AgentServer;
+import dev.rxpath.agent.record.Recording;
+import dev.rxpath.api.v1.Flow;
+import dev.rxpath.api.v1.FlowFilter;
+import dev.rxpath.api.v1.FlowSort;
+import dev.rxpath.api.v1.GetFlowsRequest;
+import dev.rxpath.api.v1.GetFlowsResponse;
+import dev.rxpath.api.v1.GetPathsRequest;
+import dev.rxpath.api.v1.GetPathsResponse;
+import dev.rxpath.api.v1.NodeState;
+import dev.rxpath.api.v1.ObserverGrpc;
+import dev.rxpath.api.v1.ServerStatusRequest;
+import dev.rxpath.api.v1.ServerStatusResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Twenty nodes behind one relay without twenty kernels: each serves the same recording
+ * (`rxpath replay --listen` does this for one), over real sockets. Their paths share their
+ * times, which makes the merge's answer exact: the newest N of all are N/20 from each node.
+ */
+class RelayReplayedNodesTest {
+    private static final int NODES = 20;
+    private static final List<ReplayedNode> nodes = new ArrayList<>();
+    private static Peers peers;
+    private static AgentServer relay;
+    private static ManagedChannel channel;
+    private static ObserverGrpc.ObserverBlockingStub observer;
+    private static ServerStatusResponse one;
+    private static long oneFlows;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Recording recording = Recording.load(Path.of("src/test/resources/recordings/loopback.rxrec.gz"));
+        List<String> addresses = new ArrayList<>();
+        for (int i = 0; i < NODES; i++) {
+            ReplayedNode n = ReplayedNode.serve(recording, String.format("node-%02d", i),
+                    new AgentServer.Tcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, null, null), Pipeline.Limits.DEFAULT, 10_000);
+            nodes.add(n);
+            addresses.add("127.0.0.1:" + n.port());
+        }
+        ManagedChannel first = NettyChannelBuilder.forAddress("127.0.0.1", nodes.get(0).port()).usePlaintext().build();
+        try {
+            one = ObserverGrpc.newBlockingStub(first).serverStatus(ServerStatusRequest.getDefaultInstance());
+            oneFlows = ObserverGrpc.newBlockingStub(first).getFlows(GetFlowsRequest.newBuilder()
+                    .addWhitelist(FlowFilter.newBuilder().setClosed(true)).setLimit(1).build()).next().getTotal();
+        } finally {
+            first.shutdownNow();
+        }
+        peers = new Peers(addresses, null, 1000, Peers.Tls.NONE, 5000, 200, why -> {});
+        relay = AgentServer.start(new RelayService(peers, "relay", 200_000_000L, 1000), null,
+                new AgentServer.Tcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, null, null));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", relay.tcpPort()).usePlaintext().build();
+        observer = ObserverGrpc.newBlockingStub(channel);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (peers.all().stream().filter(Peer::connected).count() < NODES) {
+            assertTrue(System.nanoTime() < deadline, "every replayed node connected");
+            Thread.sleep(50);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (channel != null) channel.shutdownNow();
+        if (relay != null) relay.close();
+        if (peers != null) peers.close();
+        nodes.forEach(ReplayedNode::close);
+    }
+
+    @Test
+    void theNewestPathsOfTwentyNodesAreMergedByTimeEachNamed() {
+        int n = 200;
+        List<GetPathsResponse> got = new ArrayList<>();
+        observer.getPaths(GetPathsRequest.newBuilder().setNumber(n).build()).forEachRemaining(got::add);
+        List<GetPathsResponse> paths = got.stream().filter(GetPathsResponse::hasPath).toList();
+        assertEquals(n, paths.size());
+        for (int i = 1; i < paths.size(); i++) assertTrue(MergedPaths.entered(paths.get(i - 1)) <= MergedPaths.entered(paths.get(i)), "at " + i);
+        Map<String, Long> byNode = paths.stream().collect(Collectors.groupingBy(GetPathsResponse::getNodeName, Collectors.counting()));
+        assertEquals(NODES, byNode.size(), byNode.toString());
+        assertTrue(byNode.values().stream().allMatch(c -> c == n / NODES), "the same recording: as many of the newest from each " + byNode);
+        // the stream began with the nodes' word on themselves
+        assertTrue(got.get(0).hasNodeStatus() && got.get(0).getNodeStatus().getState() == NodeState.NODE_STATE_CONNECTED
+                && got.get(0).getNodeStatus().getNodeNamesCount() == NODES, got.get(0).toString());
+    }
+
+    @Test
+    void flowsAreSortedAcrossNodesAndStatusIsTheirSum() {
+        GetFlowsResponse top = observer.getFlows(GetFlowsRequest.newBuilder().addWhitelist(FlowFilter.newBuilder().setClosed(true))
+                .setSort(FlowSort.FLOW_SORT_BYTES_RECEIVED).setLimit(25).build()).next();
+        assertEquals(NODES * oneFlows, top.getTotal());
+        assertEquals(25, top.getFlowsCount());
+        for (int i = 1; i < top.getFlowsCount(); i++) {
+            assertTrue(top.getFlows(i - 1).getBytesReceived() >= top.getFlows(i).getBytesReceived(), "largest first, at " + i);
+        }
+        List<Flow> largest = top.getFlowsList().subList(0, NODES);
+        assertEquals(NODES, largest.stream().map(Flow::getNodeName).distinct().count(), "each node's largest flow leads");
+
+        ServerStatusResponse sum = observer.serverStatus(ServerStatusRequest.getDefaultInstance());
+        assertEquals(NODES, sum.getNodesCount());
+        assertTrue(sum.getNodesList().stream().allMatch(s -> s.getState() == NodeState.NODE_STATE_CONNECTED), sum.getNodesList().toString());
+        assertEquals(NODES * one.getRecordsReceived(), sum.getRecordsReceived());
+        assertEquals(NODES * one.getClosedFlows(), sum.getClosedFlows());
+        assertEquals(one.getPathSampling(), sum.getPathSampling());
+    }
+}
