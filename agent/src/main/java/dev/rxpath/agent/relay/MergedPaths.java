@@ -54,7 +54,7 @@ final class MergedPaths {
     /** The peers when the call began: a snapshot waits for these; a stream also takes peers that join later. */
     private final List<Peer> asked;
     private long dropped;
-    private boolean historyTrimmed, done;
+    private boolean answered, done;
     private ScheduledFuture<?> tick;
 
     MergedPaths(ServerCallStreamObserver<GetPathsResponse> out, GetPathsRequest request, Peers peers, String relay, long drainNs, int capacity) {
@@ -147,11 +147,8 @@ final class MergedPaths {
 
     private synchronized void drain() {
         if (done) return;
-        if (!request.getFollow() && !historyTrimmed && finished.containsAll(asked)) {
-            // every peer sent its last `number`: the newest `number` of them all are the answer
-            while (buffer.size() > request.getNumber()) buffer.poll();
-            historyTrimmed = true;
-        }
+        // every peer sent its last `number`, and the buffer kept the newest of them all: the answer
+        if (!request.getFollow() && finished.containsAll(asked)) answered = true;
         long now = System.nanoTime();
         long horizon = wallNanos() - drainNs;
         while (out.isReady()) {
@@ -161,14 +158,14 @@ final class MergedPaths {
                 dropped = 0;
             } else if (!inBand.isEmpty()) {
                 out.onNext(inBand.poll());
-            } else if (!buffer.isEmpty() && (historyTrimmed
+            } else if (!buffer.isEmpty() && (answered
                     || (request.getFollow() && now - startNs >= drainNs && entered(buffer.peek()) <= horizon))) {
                 out.onNext(buffer.poll());
             } else {
                 break;
             }
         }
-        if (historyTrimmed && buffer.isEmpty() && inBand.isEmpty() && dropped == 0) {
+        if (answered && buffer.isEmpty() && inBand.isEmpty() && dropped == 0) {
             out.onCompleted();
             end();
         }

@@ -58,7 +58,7 @@ final class RelayService extends ObserverGrpc.ObserverImplBase {
             return;
         }
         var out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
-        GetFlowsRequest once = request.toBuilder().setFollow(false).setLimit(request.getLimit()).build();
+        GetFlowsRequest once = request.toBuilder().setFollow(false).build();
         Runnable snapshot = new Runnable() {
             @Override
             public void run() {
