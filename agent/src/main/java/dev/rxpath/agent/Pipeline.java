@@ -32,6 +32,7 @@ public final class Pipeline implements EventSink {
     private final FlowTable flows;
     private final ConcurrentLinkedQueue<Runnable> inspections = new ConcurrentLinkedQueue<>();
     private long events;
+    private long lastDrainedNs;
 
     private Pipeline(KernelNames names, Set<Stage> observable, Limits limits, PathListener sink) {
         this.flows = new FlowTable(sink, names, limits.flows());
@@ -62,9 +63,18 @@ public final class Pipeline implements EventSink {
 
     @Override
     public void drained(long monotonicNs) {
+        lastDrainedNs = monotonicNs;
         window.drained(monotonicNs);
         Runnable r;
         while ((r = inspections.poll()) != null) r.run();
+    }
+
+    /**
+     * Answers the questions asked since the last drain, time standing still: for a pipeline whose
+     * input has ended (a replayed recording) and that still serves queries.
+     */
+    public void idle() {
+        drained(lastDrainedNs);
     }
 
     /** The input has ended (rings closed, replay done): releases what the reorder window holds. */

@@ -2,8 +2,6 @@ package dev.rxpath.agent;
 
 import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.event.DecodingSink;
-import dev.rxpath.agent.event.Event;
-import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.ObservedNode;
@@ -38,34 +36,17 @@ public final class ReplayedNode implements AutoCloseable {
         RecordingHeader h = recording.header();
         ObserverHub hub = new ObserverHub(history, PathListener.NONE);
         Pipeline pipeline = Pipeline.replaying(h, limits, hub);
-        long[] lastNs = {0};
-        long frames = recording.replay(new DecodingSink(new EventSink() {
-            @Override
-            public void event(Event event) {
-                pipeline.event(event);
-            }
-
-            @Override
-            public void lost(int cpu, long count) {
-                pipeline.lost(cpu, count);
-            }
-
-            @Override
-            public void drained(long monotonicNs) {
-                lastNs[0] = monotonicNs;
-                pipeline.drained(monotonicNs);
-            }
-        }));
+        long frames = recording.replay(new DecodingSink(pipeline));
         pipeline.finish();
         long events = pipeline.events();
-        // the pipeline's thread from now on: it answers the API's questions at each drain, the
-        // recording's clock standing still at its end
+        // the pipeline's thread from now on: it answers the API's questions, the recording's clock
+        // standing still at its end
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rxpath-replayed-" + node);
             t.setDaemon(true);
             return t;
         });
-        thread.scheduleWithFixedDelay(() -> pipeline.drained(lastNs[0]), 0, 20, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(pipeline::idle, 0, 20, TimeUnit.MILLISECONDS);
         try {
             AgentServer server = AgentServer.start(new ObserverService(ObservedNode.replayed(h, () -> events), pipeline, hub,
                     new KernelClock(h.wallMinusMonoNs()), Containers.NONE, node, 4096, null), null, tcp);
