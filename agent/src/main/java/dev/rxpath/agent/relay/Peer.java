@@ -84,7 +84,8 @@ final class Peer implements AutoCloseable {
 
     /** A call to it failed: unavailable (not reachable, or gone mid-stream) or an error (it refused). */
     void failed(Status status) {
-        if (status.getCode() == Status.Code.CANCELLED) return; // our own doing: a client went away
+        // our own doing (a client went away), or the client's (a malformed filter): nothing about the node
+        if (status.getCode() == Status.Code.CANCELLED || status.getCode() == Status.Code.INVALID_ARGUMENT) return;
         NodeState state = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.DEADLINE_EXCEEDED
                 ? NodeState.NODE_STATE_UNAVAILABLE : NodeState.NODE_STATE_ERROR;
         View v = view;
