@@ -171,8 +171,9 @@ class DeployManifestsTest {
     }
 
     /**
-     * The relay finds the agents by their headless Service's DNS name at the port they listen on,
-     * both sides speak mutual TLS from the mounted Secrets, and the relay holds no privilege.
+     * The relay finds the agents through their Service's EndpointSlices at the port they listen
+     * on, may read those and nothing else, both sides speak mutual TLS from the mounted Secrets,
+     * and the relay holds no privilege.
      */
     @Test
     void theRelayReachesTheAgentsWhereTheyListenOverMutualTls() throws Exception {
@@ -194,8 +195,24 @@ class DeployManifestsTest {
         assertEquals("relay", r.getArgs().get(0));
         dev.rxpath.agent.relay.RelayCommand parsedRelay = new dev.rxpath.agent.relay.RelayCommand();
         new CommandLine(parsedRelay).parseArgs(r.getArgs().subList(1, r.getArgs().size()).toArray(String[]::new));
-        assertEquals("rxpath-agent." + agents.getMetadata().getNamespace() + ".svc.cluster.local:" + agentPort,
-                r.getArgs().stream().filter(x -> x.startsWith("--peers-dns=")).findFirst().orElseThrow().substring("--peers-dns=".length()));
+        var service = dev.rxpath.agent.relay.ServiceEndpoints.Service.parse(r.getArgs().stream().filter(x -> x.startsWith("--peers-endpoints="))
+                .findFirst().orElseThrow().substring("--peers-endpoints=".length()), relay.getMetadata().getNamespace());
+        assertEquals(agents.getMetadata().getName(), service.name());
+        assertEquals(agents.getMetadata().getNamespace(), service.namespace());
+        assertTrue(agents.getSpec().getPorts().stream().anyMatch(p -> p.getName().equals(service.port()) && p.getPort() == agentPort),
+                "the slices' port of that name is where the agents listen");
+        assertTrue(r.getArgs().contains("--tls-server-name=" + agents.getMetadata().getName() + "." + agents.getMetadata().getNamespace() + ".svc"),
+                "one certificate, named for the Service, serves every agent pod");
+        String account = relay.getSpec().getTemplate().getSpec().getServiceAccountName();
+        io.fabric8.kubernetes.api.model.rbac.Role role = only(objects, io.fabric8.kubernetes.api.model.rbac.Role.class);
+        assertEquals(1, role.getRules().size());
+        assertEquals(List.of("endpointslices"), role.getRules().get(0).getResources());
+        assertEquals(List.of("discovery.k8s.io"), role.getRules().get(0).getApiGroups());
+        assertEquals(List.of("get", "list", "watch"), role.getRules().get(0).getVerbs());
+        io.fabric8.kubernetes.api.model.rbac.RoleBinding binding = only(objects, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+        assertEquals(role.getMetadata().getName(), binding.getRoleRef().getName());
+        assertTrue(binding.getSubjects().stream().anyMatch(s -> s.getKind().equals("ServiceAccount") && s.getName().equals(account)
+                && s.getNamespace().equals(relay.getMetadata().getNamespace())), "the relay's own account, and only that role");
         assertTrue(r.getArgs().containsAll(List.of("--tls-ca=/etc/rxpath/tls/ca.crt", "--tls-client-cert=/etc/rxpath/tls/tls.crt")));
         assertEquals(List.of("ALL"), r.getSecurityContext().getCapabilities().getDrop());
         assertEquals(Boolean.TRUE, relay.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot());

@@ -28,6 +28,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -44,6 +46,12 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     private final String node;
     private final int queueSize;
     private final Supplier<TraceCounts> traces;
+    /** Where every stream's sends and every question's answer run: one thread for all of them, never the pipeline's. */
+    private final ScheduledExecutorService streams = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rxpath-streams");
+        t.setDaemon(true);
+        return t;
+    });
     private final long startNs = System.nanoTime();
     private long rateAtNs = startNs, rateReceived;
     private double rate;
@@ -71,22 +79,14 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
             return;
         }
         PathStream stream = new PathStream((ServerCallStreamObserver<GetPathsResponse>) observer, filter, request.getFollow(),
-                queueSize, this::pathResponse, hub.subscriberLost(), hub::closed);
+                queueSize, this::pathResponse, hub.subscriberLost(), hub::closed, streams);
         // registered before the history is read: a path finishing in between is in both, and sent once
         if (request.getFollow()) hub.open(stream);
-        stream.history(hub.history().last(request.getNumber(), filter));
-        inBackground("rxpath-paths", stream);
+        stream.start(hub.history().last(request.getNumber(), filter));
     }
 
     private static void invalid(StreamObserver<?> observer, String fieldAndProblem) {
         observer.onError(Status.INVALID_ARGUMENT.withDescription(fieldAndProblem).asRuntimeException());
-    }
-
-    /** A stream's own thread: it waits on the client's transport, never on the pipeline's. */
-    private static void inBackground(String name, Runnable stream) {
-        Thread t = new Thread(stream, name);
-        t.setDaemon(true);
-        t.start();
     }
 
     /** Paths that entered (first stage, wall-clock time) in [since, until). */
@@ -125,74 +125,65 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
             invalid(observer, "interval: at least 100ms");
             return;
         }
-        var out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
-        inBackground("rxpath-flows", () -> {
-            try {
-                do {
-                    List<Flow> flows = pipeline.inspect(p -> p.flows().flows().stream().filter(filter)
-                                    .map(f -> messages.flow(f).toBuilder().setNodeName(node).build()).toList())
-                            .get(10, TimeUnit.SECONDS);
-                    List<Flow> sorted = flows.stream().sorted(FlowOrder.of(request)).limit(request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit()).toList();
-                    if (out.isCancelled()) return;
-                    out.onNext(GetFlowsResponse.newBuilder().setNodeName(node).setTime(ApiMessages.timestamp(Instant.now()))
-                            .addAllFlows(sorted).setTotal(flows.size()).build());
-                    if (request.getFollow()) TimeUnit.NANOSECONDS.sleep(intervalNs);
-                } while (request.getFollow() && !out.isCancelled());
-                out.onCompleted();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                if (!out.isCancelled()) out.onError(Status.UNAVAILABLE.withDescription("the pipeline did not answer: " + e).asRuntimeException());
-            }
-        });
+        new FlowSnapshots((ServerCallStreamObserver<GetFlowsResponse>) observer, request, intervalNs, () -> pipeline.inspect(
+                p -> p.flows().flows().stream().filter(filter).map(f -> messages.flow(f).toBuilder().setNodeName(node).build()).toList()),
+                node, streams).start();
     }
 
     @Override
     public void serverStatus(ServerStatusRequest request, StreamObserver<ServerStatusResponse> observer) {
-        try {
-            record Counts(PathStats paths, FlowTable.Stats flows, long sockets, List<NodeLatency> latency) {}
-            Counts c = pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats(), agent.socketsCounted(),
-                    sampledLatency(p.flows().nodeLatency()))).get(10, TimeUnit.SECONDS);
-            var b = ServerStatusResponse.newBuilder()
-                    .setNodeName(node)
-                    .setKernelRelease(agent.kernelRelease())
-                    .setUptime(ApiMessages.duration(System.nanoTime() - startNs))
-                    .setRecordsSubmitted(agent.submitted())
-                    .setRecordsReceived(agent.received())
-                    .setEventsPerSecond(rate(agent.received()))
-                    .setLivePaths(c.paths().live() + c.paths().waiting())
-                    .setLiveFlows(c.flows().live())
-                    .setClosedFlows(c.flows().closed())
-                    .setPathsEvicted(c.paths().closed(dev.rxpath.agent.path.CloseReason.EVICTED))
-                    .setFlowsEvicted(c.flows().evicted())
-                    .setSubscribers(hub.subscribers())
-                    .setSubscriberLost(hub.subscriberLost().get())
-                    .setHistorySize(hub.history().size())
-                    .setPathSampling(agent.pathSampling())
-                    .setSegmentsSampled(agent.segmentsSampled())
-                    .setPathsKeptUnsampled(agent.pathsKeptUnsampled())
-                    .setSocketsCounted(c.sockets())
-                    .setSocketsNotCounted(agent.socketsNotCounted());
-            Histogram everySegment = agent.everySegment();
-            if (everySegment != null && everySegment.getTotalCount() > 0) {
-                b.addLatency(NodeLatency.newBuilder().setStage(ApiMessages.stage(dev.rxpath.agent.event.Stage.SOCKET))
-                        .setSource(LatencySource.LATENCY_SOURCE_EVERY_SEGMENT).setSummary(ApiMessages.latency(everySegment)));
-            }
-            b.addAllLatency(c.latency());
-            for (HookStatus h : agent.hooks()) b.addHooks(ApiMessages.hook(h));
-            if (traces != null) b.setTraces(ApiMessages.traces(traces.get()));
-            for (Map.Entry<Integer, Long> e : hub.ringLost().entrySet()) {
-                b.addLost(LostEvent.newBuilder().setSource(ApiMessages.lostSource(e.getKey())).setCpu(ApiMessages.lostCpu(e.getKey()))
-                        .setCount(e.getValue()));
-            }
-            observer.onNext(b.build());
-            observer.onCompleted();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            observer.onError(Status.CANCELLED.asRuntimeException());
-        } catch (Exception e) {
-            observer.onError(Status.UNAVAILABLE.withDescription("the pipeline did not answer: " + e).asRuntimeException());
+        record Counts(PathStats paths, FlowTable.Stats flows, long sockets, List<NodeLatency> latency) {}
+        pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats(), agent.socketsCounted(),
+                        sampledLatency(p.flows().nodeLatency())))
+                .orTimeout(10, TimeUnit.SECONDS)
+                .whenCompleteAsync((c, failure) -> {
+                    if (failure != null) {
+                        observer.onError(Status.UNAVAILABLE.withDescription("the pipeline did not answer: " + failure).asRuntimeException());
+                        return;
+                    }
+                    try {
+                        observer.onNext(status(c.paths(), c.flows(), c.sockets(), c.latency()));
+                        observer.onCompleted();
+                    } catch (RuntimeException e) {
+                        observer.onError(Status.INTERNAL.withDescription("status: " + e).withCause(e).asRuntimeException());
+                    }
+                }, streams);
+    }
+
+    private ServerStatusResponse status(PathStats paths, FlowTable.Stats flows, long sockets, List<NodeLatency> latency) {
+        var b = ServerStatusResponse.newBuilder()
+                .setNodeName(node)
+                .setKernelRelease(agent.kernelRelease())
+                .setUptime(ApiMessages.duration(System.nanoTime() - startNs))
+                .setRecordsSubmitted(agent.submitted())
+                .setRecordsReceived(agent.received())
+                .setEventsPerSecond(rate(agent.received()))
+                .setLivePaths(paths.live() + paths.waiting())
+                .setLiveFlows(flows.live())
+                .setClosedFlows(flows.closed())
+                .setPathsEvicted(paths.closed(dev.rxpath.agent.path.CloseReason.EVICTED))
+                .setFlowsEvicted(flows.evicted())
+                .setSubscribers(hub.subscribers())
+                .setSubscriberLost(hub.subscriberLost().get())
+                .setHistorySize(hub.history().size())
+                .setPathSampling(agent.pathSampling())
+                .setSegmentsSampled(agent.segmentsSampled())
+                .setPathsKeptUnsampled(agent.pathsKeptUnsampled())
+                .setSocketsCounted(sockets)
+                .setSocketsNotCounted(agent.socketsNotCounted());
+        Histogram everySegment = agent.everySegment();
+        if (everySegment != null && everySegment.getTotalCount() > 0) {
+            b.addLatency(NodeLatency.newBuilder().setStage(ApiMessages.stage(dev.rxpath.agent.event.Stage.SOCKET))
+                    .setSource(LatencySource.LATENCY_SOURCE_EVERY_SEGMENT).setSummary(ApiMessages.latency(everySegment)));
         }
+        b.addAllLatency(latency);
+        for (HookStatus h : agent.hooks()) b.addHooks(ApiMessages.hook(h));
+        if (traces != null) b.setTraces(ApiMessages.traces(traces.get()));
+        for (Map.Entry<Integer, Long> e : hub.ringLost().entrySet()) {
+            b.addLost(LostEvent.newBuilder().setSource(ApiMessages.lostSource(e.getKey())).setCpu(ApiMessages.lostCpu(e.getKey()))
+                    .setCount(e.getValue()));
+        }
+        return b.build();
     }
 
     /** The node's latencies from its paths: per stage, then first stage to the application's read (stage unspecified). */

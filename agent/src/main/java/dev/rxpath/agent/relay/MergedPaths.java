@@ -98,8 +98,10 @@ final class MergedPaths {
 
             @Override
             public void onError(Throwable t) {
-                ended(peer);
-                peer.failed(Status.fromThrowable(t));
+                Status status = Status.fromThrowable(t);
+                if (status.getCode() == Status.Code.INVALID_ARGUMENT) refused(status);
+                else ended(peer);
+                peer.failed(status);
             }
 
             @Override
@@ -130,6 +132,13 @@ final class MergedPaths {
         streams.remove(peer);
         finished.add(peer);
         drain();
+    }
+
+    /** A peer refused the request as malformed: every node runs the same checks, so the client hears it. */
+    private synchronized void refused(Status status) {
+        if (done) return;
+        end();
+        out.onError(status.asRuntimeException());
     }
 
     /** A peer's state changed: say so, and follow its paths again once it is back. */

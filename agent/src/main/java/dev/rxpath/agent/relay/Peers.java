@@ -7,9 +7,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +31,16 @@ final class Peers implements AutoCloseable {
     /**
      * How the relay reaches its peers. Plaintext only to loopback: a peer elsewhere needs
      * {@code ca} (and, for an agent that asks for one, a client certificate and key).
+     * {@code serverName}, when given, is the name every peer's certificate must carry, whatever
+     * address it was dialled at: one certificate then serves every agent of a DaemonSet, whose
+     * pods' addresses no certificate can know in advance.
      */
-    record Tls(File ca, File clientCert, File clientKey) {
-        static final Tls NONE = new Tls(null, null, null);
+    record Tls(File ca, File clientCert, File clientKey, String serverName) {
+        static final Tls NONE = new Tls(null, null, null, null);
 
         Tls {
             if ((clientCert == null) != (clientKey == null)) throw new IllegalArgumentException("--tls-client-cert and --tls-client-key go together");
+            if (serverName != null && ca == null) throw new IllegalArgumentException("--tls-server-name needs --tls-ca");
             if (clientCert != null && ca == null) throw new IllegalArgumentException("--tls-client-cert needs --tls-ca");
         }
     }
@@ -66,6 +70,8 @@ final class Peers implements AutoCloseable {
     private final Set<String> staticAddresses;
     private final Consumer<String> refused;
     private final Set<String> saidRefused = ConcurrentHashMap.newKeySet();
+    /** The source that brought each peer that a --peer did not. */
+    private final Map<String, String> sourceOf = new HashMap<>();
 
     /**
      * @param addresses HOST:PORT of each agent
@@ -85,39 +91,46 @@ final class Peers implements AutoCloseable {
         peers.computeIfAbsent(address, a -> new Peer(a, channel(a, tls, dialTimeoutMs), dialTimeoutMs, this::changed));
     }
 
-    /**
-     * Every address the name has now is a peer; one it no longer has is said to be gone and
-     * dropped. A failed lookup changes nothing (a DNS hiccup must not empty the relay).
-     */
+    /** Every address the name has now is a peer. A failed lookup changes nothing (a DNS hiccup must not empty the relay). */
     private void resolve(Dns dns) {
         Set<String> now = new HashSet<>();
         try {
-            for (InetAddress a : InetAddress.getAllByName(dns.name())) {
-                now.add((a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress()) + ":" + dns.port());
-            }
+            for (InetAddress a : InetAddress.getAllByName(dns.name())) now.add(address(a.getHostAddress(), dns.port()));
         } catch (UnknownHostException e) {
             return;
         }
+        offered("an address of " + dns.name(), now);
+    }
+
+    /**
+     * The peers a source (a name's records, a Service's endpoints) has now: a new one joins, and
+     * one it no longer has is said to be gone, naming the source, and dropped. A --peer stays
+     * whatever a source says.
+     */
+    synchronized void offered(String source, Set<String> now) {
         for (String a : now) {
+            if (staticAddresses.contains(a)) continue;
             try {
                 add(a);
+                sourceOf.putIfAbsent(a, source);
             } catch (RuntimeException e) {
                 // an address the relay may not speak plaintext to: not a peer, and said once
                 if (saidRefused.add(a)) refused.accept(e.getMessage());
             }
         }
-        for (String a : List.copyOf(peers.keySet())) {
-            if (!now.contains(a) && isFrom(dns, a)) {
-                Peer gone = peers.remove(a);
-                gone.gone("no longer an address of " + dns.name());
+        for (Map.Entry<String, String> e : List.copyOf(sourceOf.entrySet())) {
+            if (e.getValue().equals(source) && !now.contains(e.getKey())) {
+                sourceOf.remove(e.getKey());
+                Peer gone = peers.remove(e.getKey());
+                gone.gone("no longer " + source);
                 gone.close();
             }
         }
     }
 
-    /** Whether DNS brought this peer: a --peer stays whatever the name says. */
-    private boolean isFrom(Dns dns, String address) {
-        return address.endsWith(":" + dns.port()) && !staticAddresses.contains(address);
+    /** HOST:PORT, an IPv6 host in brackets. */
+    static String address(String host, int port) {
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static ManagedChannel channel(String address, Tls tls, long dialTimeoutMs) {
@@ -142,6 +155,7 @@ final class Peers implements AutoCloseable {
         try {
             SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(tls.ca());
             if (tls.clientCert() != null) ssl.keyManager(tls.clientCert(), tls.clientKey());
+            if (tls.serverName() != null) b.overrideAuthority(tls.serverName());
             return b.sslContext(ssl.build()).build();
         } catch (SSLException e) {
             throw new UncheckedIOException("--tls-ca " + tls.ca() + ": " + e.getMessage(), e);

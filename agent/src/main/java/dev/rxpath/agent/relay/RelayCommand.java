@@ -5,6 +5,8 @@ import dev.rxpath.agent.export.ServerTls;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +34,12 @@ public final class RelayCommand implements Callable<Integer> {
             description = "A name whose every A and AAAA record is an agent listening on PORT: the agents' headless Service, re-resolved every --dns-interval.")
     String peersDns;
 
+    @Option(names = "--peers-endpoints", paramLabel = "[NAMESPACE/]SERVICE[:PORT]",
+            description = {"The agents' Service: its EndpointSlices, watched through the Kubernetes API, list the agents;"
+                    + " PORT is the slice port's name or number (default grpc), NAMESPACE the relay's own.",
+                    "Needs get, list and watch on endpointslices in that namespace."})
+    String peersEndpoints;
+
     @Option(names = "--dns-interval", paramLabel = "MS", defaultValue = "10000", description = "How often --peers-dns is resolved again (default: ${DEFAULT-VALUE}).")
     long dnsMs;
 
@@ -51,6 +59,10 @@ public final class RelayCommand implements Callable<Integer> {
 
     @Option(names = "--tls-client-key", paramLabel = "FILE", description = "Its private key (PKCS#8).")
     File tlsClientKey;
+
+    @Option(names = "--tls-server-name", paramLabel = "NAME",
+            description = "The name every peer's certificate must carry, whatever address the peer was found at (default: that address).")
+    String tlsServerName;
 
     @Option(names = "--name", paramLabel = "NAME", defaultValue = "relay", description = "The relay's name in its answers (default: ${DEFAULT-VALUE}).")
     String name;
@@ -87,16 +99,31 @@ public final class RelayCommand implements Callable<Integer> {
         Peers relayed;
         try {
             tcp = tls.listener(AgentServer.address("--listen", listen));
-            if (peers.isEmpty() && peersDns == null) throw new IllegalArgumentException("no peers: give --peer or --peers-dns");
+            if (peers.isEmpty() && peersDns == null && peersEndpoints == null) {
+                throw new IllegalArgumentException("no peers: give --peer, --peers-dns or --peers-endpoints");
+            }
             relayed = new Peers(peers, peersDns == null ? null : Peers.Dns.parse(peersDns), dnsMs,
-                    new Peers.Tls(tlsCa, tlsClientCert, tlsClientKey), dialTimeoutMs, pollMs, why -> err.println("rxpath relay: not a peer: " + why));
+                    new Peers.Tls(tlsCa, tlsClientCert, tlsClientKey, tlsServerName), dialTimeoutMs, pollMs, why -> err.println("rxpath relay: not a peer: " + why));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        ServiceEndpoints endpoints = null;
+        if (peersEndpoints != null) {
+            KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+            try {
+                endpoints = new ServiceEndpoints(kubernetes, ServiceEndpoints.Service.parse(peersEndpoints, kubernetes.getNamespace()), relayed::offered);
+            } catch (IllegalArgumentException e) {
+                kubernetes.close();
+                relayed.close();
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        ServiceEndpoints watch = endpoints;
         AgentServer server;
         try {
             server = AgentServer.start(new RelayService(relayed, name, drainMs * 1_000_000L, sortBuffer), null, tcp);
         } catch (IOException e) {
+            if (watch != null) watch.close();
             relayed.close();
             err.println("rxpath relay: cannot listen on " + listen + ": " + e.getMessage());
             return 1;
@@ -106,14 +133,23 @@ public final class RelayCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            if (watch != null) watch.close();
             relayed.close();
             stopped.countDown();
         }, "rxpath-relay-shutdown"));
         err.printf("rxpath relay: serving on %s:%d for %s; Ctrl-C to stop%n", tcp.address().getHostString(), server.tcpPort(),
-                (peers.isEmpty() ? "" : peers.size() + " peers") + (peers.isEmpty() || peersDns == null ? "" : " and ")
-                        + (peersDns == null ? "" : "the agents at " + peersDns));
+                String.join(" and ", sources()));
         stopped.await();
         return 0;
+    }
+
+    /** What the relay was told to follow, as its start-up line names them. */
+    private List<String> sources() {
+        List<String> out = new java.util.ArrayList<>();
+        if (!peers.isEmpty()) out.add(peers.size() + " peers");
+        if (peersDns != null) out.add("the agents at " + peersDns);
+        if (peersEndpoints != null) out.add("the endpoints of " + peersEndpoints);
+        return out;
     }
 
     private static String state(Peer p) {

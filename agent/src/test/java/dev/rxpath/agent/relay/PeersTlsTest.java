@@ -34,12 +34,13 @@ class PeersTlsTest {
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=cluster-ca", "-keyout", "ca.key", "-out", "ca.pem");
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other-ca", "-keyout", "other.key", "-out", "other.pem");
         Files.writeString(dir.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\n");
-        for (String who : List.of("server", "relay")) {
+        Files.writeString(dir.resolve("named.ext"), "subjectAltName=DNS:rxpath-agent.rxpath.svc\n");
+        for (String who : List.of("server", "named", "relay")) {
             openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + who, "-keyout", who + ".rsa", "-out", who + ".csr");
             openssl("pkcs8", "-topk8", "-nocrypt", "-in", who + ".rsa", "-out", who + ".key");
-            if (who.equals("server")) {
+            if (!who.equals("relay")) {
                 openssl("x509", "-req", "-in", who + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
-                        "-extfile", "server.ext", "-out", who + ".pem");
+                        "-extfile", who + ".ext", "-out", who + ".pem");
             } else {
                 openssl("x509", "-req", "-in", who + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-out", who + ".pem");
             }
@@ -73,14 +74,30 @@ class PeersTlsTest {
     }
 
     private static AgentServer mutual() throws Exception {
+        return mutual("server");
+    }
+
+    private static AgentServer mutual(String certificate) throws Exception {
         return AgentServer.start(new Node(), null, new AgentServer.Tcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                dir.resolve("server.pem").toFile(), dir.resolve("server.key").toFile(), dir.resolve("ca.pem").toFile()));
+                dir.resolve(certificate + ".pem").toFile(), dir.resolve(certificate + ".key").toFile(), dir.resolve("ca.pem").toFile()));
+    }
+
+    @Test
+    void aCertificateForTheServicesNameServesEveryAgentWhenTheRelayIsToldThatName() throws Exception {
+        try (AgentServer server = mutual("named")) {
+            Peer.View named = poll(server, new Peers.Tls(dir.resolve("ca.pem").toFile(), dir.resolve("relay.pem").toFile(),
+                    dir.resolve("relay.key").toFile(), "rxpath-agent.rxpath.svc"));
+            assertEquals(NodeState.NODE_STATE_CONNECTED, named.state(), named.toString());
+            Peer.View byAddress = poll(server, new Peers.Tls(dir.resolve("ca.pem").toFile(), dir.resolve("relay.pem").toFile(),
+                    dir.resolve("relay.key").toFile(), null));
+            assertEquals(NodeState.NODE_STATE_UNAVAILABLE, byAddress.state(), "dialled at 127.0.0.1, which the certificate does not name: " + byAddress);
+        }
     }
 
     @Test
     void aRelayWithTheClustersCertificateIsLetIn() throws Exception {
         try (AgentServer server = mutual()) {
-            Peer.View v = poll(server, new Peers.Tls(dir.resolve("ca.pem").toFile(), dir.resolve("relay.pem").toFile(), dir.resolve("relay.key").toFile()));
+            Peer.View v = poll(server, new Peers.Tls(dir.resolve("ca.pem").toFile(), dir.resolve("relay.pem").toFile(), dir.resolve("relay.key").toFile(), null));
             assertEquals(NodeState.NODE_STATE_CONNECTED, v.state(), v.toString());
             assertEquals("node-tls", v.name());
         }
@@ -89,12 +106,12 @@ class PeersTlsTest {
     @Test
     void aRelayWithoutACertificateOrTrustingAnotherCaIsToldWhy() throws Exception {
         try (AgentServer server = mutual()) {
-            Peer.View anonymous = poll(server, new Peers.Tls(dir.resolve("ca.pem").toFile(), null, null));
+            Peer.View anonymous = poll(server, new Peers.Tls(dir.resolve("ca.pem").toFile(), null, null, null));
             assertEquals(NodeState.NODE_STATE_UNAVAILABLE, anonymous.state(), anonymous.toString());
             assertTrue(anonymous.message().startsWith("UNAVAILABLE"), anonymous.message());
 
             Peer.View distrusting = poll(server, new Peers.Tls(dir.resolve("other.pem").toFile(), dir.resolve("relay.pem").toFile(),
-                    dir.resolve("relay.key").toFile()));
+                    dir.resolve("relay.key").toFile(), null));
             assertEquals(NodeState.NODE_STATE_UNAVAILABLE, distrusting.state(), distrusting.toString());
             assertTrue(distrusting.message().contains("certification path"), distrusting.message());
         }
@@ -105,7 +122,7 @@ class PeersTlsTest {
         IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
                 () -> new Peers(List.of("192.0.2.1:4244"), null, 1000, Peers.Tls.NONE, 1000, 1000, why -> {}));
         assertEquals("--peer 192.0.2.1:4244 is not a loopback address: plaintext is refused, give --tls-ca", plain.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Peers.Tls(dir.resolve("ca.pem").toFile(), dir.resolve("relay.pem").toFile(), null));
+        assertThrows(IllegalArgumentException.class, () -> new Peers.Tls(dir.resolve("ca.pem").toFile(), dir.resolve("relay.pem").toFile(), null, null));
         IllegalArgumentException noServerCert = assertThrows(IllegalArgumentException.class, () -> new AgentServer.Tcp(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, null, dir.resolve("ca.pem").toFile()));
         assertEquals("--tls-client-ca needs --tls-cert and --tls-key", noServerCert.getMessage());

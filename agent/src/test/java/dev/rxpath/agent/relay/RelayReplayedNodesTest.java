@@ -1,6 +1,7 @@
 package dev.rxpath.agent.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rxpath.agent.Pipeline;
@@ -16,9 +17,14 @@ import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.NodeState;
 import dev.rxpath.api.v1.ObserverGrpc;
+import dev.rxpath.api.v1.PathFilter;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.netty.NettyChannelBuilder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,6 +32,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,5 +126,59 @@ class RelayReplayedNodesTest {
         assertEquals(NODES * one.getRecordsReceived(), sum.getRecordsReceived());
         assertEquals(NODES * one.getClosedFlows(), sum.getClosedFlows());
         assertEquals(one.getPathSampling(), sum.getPathSampling());
+    }
+
+    @Test
+    void manyFollowersCostNoThreadEachInTheRelayOrTheNodes() throws Exception {
+        // 100 followers through the relay are 2,000 streams from the relay to the nodes, all in this JVM
+        int followers = 100, number = 5;
+        int threadsBefore = Thread.activeCount();
+        CountDownLatch allPaths = new CountDownLatch(followers * NODES * number);
+        List<ClientCallStreamObserver<GetPathsRequest>> calls = new ArrayList<>();
+        var async = ObserverGrpc.newStub(channel);
+        for (int i = 0; i < followers; i++) {
+            async.getPaths(GetPathsRequest.newBuilder().setFollow(true).setNumber(number).build(),
+                    new ClientResponseObserver<GetPathsRequest, GetPathsResponse>() {
+                        @Override
+                        public void beforeStart(ClientCallStreamObserver<GetPathsRequest> call) {
+                            synchronized (calls) {
+                                calls.add(call);
+                            }
+                        }
+
+                        @Override
+                        public void onNext(GetPathsResponse r) {
+                            if (r.hasPath()) allPaths.countDown();
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {}
+
+                        @Override
+                        public void onCompleted() {}
+                    });
+        }
+        try {
+            assertTrue(allPaths.await(60, TimeUnit.SECONDS), "every follower had each node's last " + number + ": " + allPaths.getCount() + " missing");
+            int grown = Thread.activeCount() - threadsBefore;
+            assertTrue(grown < followers, "threads grew by " + grown + " for " + followers * (NODES + 1) + " streams");
+            ServerStatusResponse sum = observer.serverStatus(ServerStatusRequest.getDefaultInstance());
+            assertEquals(NODES * followers, sum.getSubscribers(), "every node counts the relay's followers as its subscribers");
+        } finally {
+            synchronized (calls) {
+                calls.forEach(c -> c.cancel("done", null));
+            }
+        }
+    }
+
+    @Test
+    void aMalformedFilterIsRefusedThroughTheRelayNamingTheFieldAndNoNodeIsBlamed() {
+        for (boolean follow : new boolean[] {false, true}) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> observer.getPaths(GetPathsRequest.newBuilder()
+                    .setFollow(follow).addWhitelist(PathFilter.newBuilder().addRemoteIp("10.0.0.0/33")).build()).forEachRemaining(r -> {}));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), "follow " + follow);
+            assertTrue(e.getStatus().getDescription().startsWith("whitelist[0].remote_ip: "), e.getStatus().getDescription());
+        }
+        assertTrue(peers.all().stream().allMatch(Peer::connected), "a client's malformed filter says nothing about the nodes");
     }
 }
