@@ -5,22 +5,21 @@ import com.google.protobuf.Timestamp;
 import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.event.Event;
 import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.event.Stage;
 import dev.rxpath.agent.event.TcpHandshake;
 import dev.rxpath.agent.event.TcpHeader;
 import dev.rxpath.agent.flow.Flow;
 import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.path.ReceivePath;
+import dev.rxpath.agent.path.Verdict;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.ring.Handoff;
 import dev.rxpath.agent.traces.TraceCounts;
-import dev.rxpath.api.v1.CloseReason;
 import dev.rxpath.api.v1.Family;
 import dev.rxpath.api.v1.LatencySummary;
 import dev.rxpath.api.v1.LostSource;
-import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.StageTime;
 import dev.rxpath.api.v1.Task;
-import dev.rxpath.api.v1.Verdict;
 import java.time.Instant;
 import java.util.List;
 
@@ -39,8 +38,8 @@ final class ApiMessages {
     dev.rxpath.api.v1.ReceivePath path(ReceivePath p) {
         var b = dev.rxpath.api.v1.ReceivePath.newBuilder()
                 .setSkb(p.skb())
-                .setVerdict(Verdict.valueOf("VERDICT_" + p.verdict().name()))
-                .setClosedBy(CloseReason.valueOf("CLOSE_REASON_" + p.closedBy().name()))
+                .setVerdict(ApiEnums.verdict(p.verdict()))
+                .setClosedBy(ApiEnums.closeReason(p.closedBy()))
                 .setNapiId(p.napiId())
                 .setQueue(p.queue())
                 .setSk(p.sk())
@@ -52,15 +51,15 @@ final class ApiMessages {
         if (p.endpoints() != null) b.setEndpoints(endpoints(p.endpoints()));
         if (p.reader() != null) b.setReader(task(p.reader()));
         if (p.reason() != null) b.setReason(p.reason());
-        if (p.diedAt() != null) b.setDiedAt(stage(p.diedAt()));
+        if (p.diedAt() != null) b.setDiedAt(ApiEnums.stage(p.diedAt()));
         if (p.dropSite() != null) b.setDropSite(p.dropSite());
         if (p.tcp() != null) b.setTcp(tcpHeader(p.tcp()));
         b.setAtClose(p.atClose());
-        for (dev.rxpath.agent.event.Stage s : p.observable()) b.addObservable(stage(s));
+        for (Stage s : p.observable()) b.addObservable(ApiEnums.stage(s));
         List<ReceivePath.StageTime> stages = p.stages();
         for (int i = 0; i < stages.size(); i++) {
             ReceivePath.StageTime t = stages.get(i);
-            b.addStages(StageTime.newBuilder().setStage(stage(t.stage())).setTime(time(t.tsNs()))
+            b.addStages(StageTime.newBuilder().setStage(ApiEnums.stage(t.stage())).setTime(time(t.tsNs()))
                     .setSincePrevious(duration(i == 0 ? 0 : t.tsNs() - stages.get(i - 1).tsNs()))
                     .setCpu(t.cpu()).setInferred(t.inferred()));
         }
@@ -93,13 +92,13 @@ final class ApiMessages {
         if (f.reader() != null) b.setReader(task(f.reader()));
         if (f.handshake() != null) b.setHandshake(handshake(f.handshake()));
         if (f.state() != null) b.setState(f.state());
-        for (dev.rxpath.agent.path.Verdict v : dev.rxpath.agent.path.Verdict.values()) {
+        for (Verdict v : Verdict.values()) {
             if (f.paths(v) > 0) b.putVerdicts(v.name(), f.paths(v));
         }
         Histogram app = f.toApplication();
         if (app != null) b.setToApplication(latency(app));
-        for (dev.rxpath.agent.event.Stage s : dev.rxpath.agent.event.Stage.values()) {
-            if (s == dev.rxpath.agent.event.Stage.SOCKET_EVENT) continue; // not a stage of a path
+        for (Stage s : Stage.values()) {
+            if (s == Stage.SOCKET_EVENT) continue; // not a stage of a path
             Histogram h = f.latency(s);
             if (h != null) b.putStageLatency(s.name(), latency(h));
         }
@@ -117,7 +116,7 @@ final class ApiMessages {
     }
 
     static dev.rxpath.api.v1.HookStatus hook(HookStatus s) {
-        return dev.rxpath.api.v1.HookStatus.newBuilder().setHook(s.hook().target()).setStage(stage(s.hook().stage()))
+        return dev.rxpath.api.v1.HookStatus.newBuilder().setHook(s.hook().target()).setStage(ApiEnums.stage(s.hook().stage()))
                 .setMechanism(s.attached() ? s.attachment() : "").setAttached(s.attached()).setReason(s.reason()).build();
     }
 
@@ -125,10 +124,6 @@ final class ApiMessages {
         return dev.rxpath.api.v1.TraceExport.newBuilder().setExporter(t.exporter()).setPathsTraced(t.traced()).setPathsSampledOut(t.sampledOut())
                 .setSpansEnded(t.spansEnded()).setSpansExported(t.spansExported()).setSpansFailed(t.spansFailed())
                 .setSpansDropped(t.spansDropped()).setSpansQueued(t.spansQueued()).build();
-    }
-
-    static Stage stage(dev.rxpath.agent.event.Stage s) {
-        return Stage.valueOf("STAGE_" + s.name());
     }
 
     static dev.rxpath.api.v1.Endpoints endpoints(Endpoints e) {

@@ -173,7 +173,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                 .setSocketsNotCounted(agent.socketsNotCounted());
         Histogram everySegment = agent.everySegment();
         if (everySegment != null && everySegment.getTotalCount() > 0) {
-            b.addLatency(NodeLatency.newBuilder().setStage(ApiMessages.stage(dev.rxpath.agent.event.Stage.SOCKET))
+            b.addLatency(NodeLatency.newBuilder().setStage(ApiEnums.stage(dev.rxpath.agent.event.Stage.SOCKET))
                     .setSource(LatencySource.LATENCY_SOURCE_EVERY_SEGMENT).setSummary(ApiMessages.latency(everySegment)));
         }
         b.addAllLatency(latency);
@@ -191,7 +191,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         List<NodeLatency> out = new java.util.ArrayList<>();
         for (dev.rxpath.agent.event.Stage s : dev.rxpath.agent.event.Stage.values()) {
             Histogram h = s == dev.rxpath.agent.event.Stage.SOCKET_EVENT ? null : node.stage(s);
-            if (h != null) out.add(sampled(ApiMessages.stage(s), h));
+            if (h != null) out.add(sampled(ApiEnums.stage(s), h));
         }
         Histogram app = node.toApplication();
         if (app != null) out.add(sampled(dev.rxpath.api.v1.Stage.STAGE_UNSPECIFIED, app));

@@ -79,8 +79,11 @@ final class PathFilters {
         if (!f.getVerdictList().isEmpty()) {
             Set<dev.rxpath.agent.path.Verdict> verdicts = EnumSet.noneOf(dev.rxpath.agent.path.Verdict.class);
             for (Verdict v : f.getVerdictList()) {
-                if (v == Verdict.VERDICT_UNSPECIFIED || v == Verdict.UNRECOGNIZED) throw new Invalid(at + ".verdict", "unknown verdict " + v);
-                verdicts.add(dev.rxpath.agent.path.Verdict.valueOf(v.name().substring("VERDICT_".length())));
+                try {
+                    verdicts.add(ApiEnums.verdict(v));
+                } catch (IllegalArgumentException e) {
+                    throw new Invalid(at + ".verdict", e.getMessage());
+                }
             }
             all.add(p -> verdicts.contains(p.verdict()));
         }
@@ -104,7 +107,7 @@ final class PathFilters {
             if (stage == Stage.STAGE_UNSPECIFIED) {
                 all.add(p -> p.totalNs() >= min);
             } else {
-                var s = dev.rxpath.agent.event.Stage.valueOf(stage.name().substring("STAGE_".length()));
+                var s = ApiEnums.stage(stage);
                 all.add(p -> stageNs(p, s) >= min);
             }
         } else if (f.getLatencyStage() != Stage.STAGE_UNSPECIFIED) {
