@@ -14,17 +14,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code rxpath agent} and {@code rxpath replay} as their own processes, as a user runs them: --print, --record, --probe, SIGINT. */
+@KernelTest
 class AgentProcessKernelTest {
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
-
     @Test
     void printRawShowsEachRecordOfRealTrafficAndSigintDetaches() throws Exception {
         try (AgentProcess p = AgentProcess.agent("--print", "raw", "--paths", "all", "--stats-interval", "0")) {

@@ -25,7 +25,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * API server (fabric8's mock) that lists the node's pods, among them the one whose status
  * lists that container, to the agent's informer (this node's pods only).
  */
+@KernelTest
 class ContainersKernelTest {
     private static final String ID = "c0ffee0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
     private static final String UID = "5e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -45,11 +45,6 @@ class ContainersKernelTest {
                 .withNewSpec().withNodeName(node).addNewContainer().withName(container).withImage("nginx").endContainer().endSpec()
                 .withNewStatus().addNewContainerStatus().withName(container).withContainerID("containerd://" + containerId).endContainerStatus()
                 .endStatus().build();
-    }
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
     }
 
     @Test

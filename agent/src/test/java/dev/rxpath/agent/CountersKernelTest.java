@@ -15,20 +15,15 @@ import java.net.Socket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The exact channel: per-socket counters kept in the kernel's map, read by the agent, right
  * to the byte whatever the rings lose, final when a socket closes, and bounded by deletion.
  */
+@KernelTest
 class CountersKernelTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @Test
     void deliveredBytesAreExactWhileATinyRingLosesPathRecords() throws Exception {

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,13 +29,9 @@ import org.junit.jupiter.api.Test;
  * by addresses and ports, and by the cgroup of the socket's task (a process the test puts in a
  * cgroup of its own).
  */
+@KernelTest
 class FilterKernelTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @Test
     void trafficOutsideTheFilterIsNeitherCountedNorRecorded() throws Exception {

@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,16 +42,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * stock Debian kernel under QEMU, and Maven's own run leaves them out.
  */
 @Tag("vm")
+@KernelTest
 class FunctionStagesKernelTest {
     private static final List<Hook> FUNCTION_HOOKS = Arrays.stream(Hook.values()).filter(h -> !h.isTracepoint()).toList();
     /** Functions whose only argument of interest is the skb: within the six a BPF trampoline takes on every kernel. */
     private static final Set<Hook> ONE_SKB_ARGUMENT = EnumSet.of(Hook.IP_RCV, Hook.IPV6_RCV, Hook.TCP_V4_RCV, Hook.TCP_V6_RCV);
     private static final List<Stage> RECEIVE_PATH = List.of(Stage.DEV, Stage.IP, Stage.TCP, Stage.LOOKUP, Stage.SOCKET, Stage.USER, Stage.END);
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     /**
      * Every stage of a delivered segment. Its END needs the free to be deferred to the CPU that

@@ -14,7 +14,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,12 +21,8 @@ import org.junit.jupiter.api.Test;
  * kernel's rings empty regardless, and a small handoff counts what it could not hold and
  * says so in band.
  */
+@KernelTest
 class HandoffKernelTest {
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
-
     /** Sleeps a millisecond every 5 events while {@code slow}: a GC pause or a slow sink, over and over. */
     private static final class SlowCollector extends KernelTests.Collector {
         volatile boolean slow = true;

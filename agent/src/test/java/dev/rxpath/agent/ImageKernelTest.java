@@ -46,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   whole kernel), and the test's traffic runs in the host's.</li>
  * </ul>
  */
+@KernelTest
 class ImageKernelTest {
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
     private static DaemonSet daemonSet;
@@ -57,7 +58,6 @@ class ImageKernelTest {
 
     @BeforeAll
     static void buildTheImage(@TempDir Path dir) throws Exception {
-        KernelTests.requireRoot();
         Process image = new ProcessBuilder(Path.of("../bin/image").toAbsolutePath().normalize().toString()).redirectErrorStream(true).start();
         String text = new String(image.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(image.waitFor(15, TimeUnit.MINUTES));

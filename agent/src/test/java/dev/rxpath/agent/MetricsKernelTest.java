@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * known transfer on a port the agent watches, Prometheus holds the kernel's exact byte counts
  * for it, and the scrape passes {@code promtool check metrics}.
  */
+@KernelTest
 class MetricsKernelTest {
     private static final int TOTAL = 1_000_000;
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @Test
     void prometheusScrapesTheExactBytesOfAKnownTransfer(@TempDir Path dir) throws Exception {

@@ -11,7 +11,6 @@ import dev.rxpath.agent.path.Verdict;
 import dev.rxpath.api.TcpText;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,13 +18,9 @@ import org.junit.jupiter.api.Test;
  * IP's input hook, and their paths say so: NETFILTER_DROP, at IP (not at DEV, the last stage a
  * hook of ours saw without kprobes), dropped in netfilter's hook code by name.
  */
+@KernelTest
 class NetfilterDropKernelTest {
     private static final int PORT = 9999;
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @Test
     void aSynDroppedByNetfilterIsNamedWithItsReasonStageAndSite() throws Exception {

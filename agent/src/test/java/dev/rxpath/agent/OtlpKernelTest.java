@@ -30,7 +30,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,12 +38,8 @@ import org.junit.jupiter.api.Test;
  * connections and never answers, cost the agent only the spans, counted (in the metrics, the
  * status API and the summary: failed, or dropped by the full queue), never its counts.
  */
+@KernelTest
 class OtlpKernelTest {
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
-
     /** Collects every request it is sent. */
     private static final class Receiver extends TraceServiceGrpc.TraceServiceImplBase {
         final ConcurrentLinkedQueue<ExportTraceServiceRequest> requests = new ConcurrentLinkedQueue<>();

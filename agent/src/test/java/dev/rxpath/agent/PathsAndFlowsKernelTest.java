@@ -25,20 +25,15 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Real traffic through the real hooks into paths and flows. */
+@KernelTest
 class PathsAndFlowsKernelTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private RunningAgent running;
     private PathCollector out;
     private Pipeline pipeline;
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     private void start(Pipeline.Limits limits) {
         running = RunningAgent.start(limits);

@@ -20,21 +20,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Real loopback traffic through the attached hooks, the rings and the decoder. */
+@KernelTest
 class ReceivePathKernelTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private final KernelTests.Collector sink = new KernelTests.Collector();
     private KernelProbe kernel;
     private Agent agent;
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @BeforeEach
     void start() {

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * a relay run as a user runs it. All three see the same loopback traffic, so a known connection
  * shows on every node.
  */
+@KernelTest
 class RelayKernelTest {
     private static final String[] NODES = {"node-a", "node-b", "node-c"};
     private static final int[] PORTS = new int[NODES.length];
@@ -51,7 +52,6 @@ class RelayKernelTest {
 
     @BeforeAll
     static void start() throws Exception {
-        KernelTests.requireRoot();
         dir = Files.createTempDirectory("rxpath-relay");
         for (int i = 0; i < NODES.length; i++) PORTS[i] = freePort();
         for (int i = 0; i < NODES.length; i++) AGENTS[i] = agent(i);

@@ -11,7 +11,6 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,13 +18,9 @@ import org.junit.jupiter.api.Test;
  * exactly. Between two network namespaces whose link the test takes down (the stock-kernel
  * guests have no veth module, so this runs on the host only).
  */
+@KernelTest
 class RetransmitKernelTest {
     private static final int RATE = 10;
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @Test
     void everyRetransmitIsRecordedWhilePathsAreSampled() throws Exception {

@@ -15,21 +15,16 @@ import dev.rxpath.agent.ring.CpuList;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Paths sampled in the kernel at their first stage: the count respects the rate, every
  * reset still has its path, and the counters stay exact whatever was sampled.
  */
+@KernelTest
 class SamplingKernelTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final int RATE = 10;
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @Test
     void aLowRateSamplesFewSegmentsButKeepsEveryResetAndExactCounts() throws Exception {

@@ -28,12 +28,12 @@ import org.junit.jupiter.api.Test;
  * kernel's struct offsets (from its BTF): a loopback connection's handshake, data and close,
  * and a refused SYN.
  */
+@KernelTest
 class SegmentHeadersKernelTest {
     private static final int TOTAL = 200_000;
 
     @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
+    static void kernelHasBtf() throws Exception {
         assertTrue(KernelProbe.scan().structOffsets().isPresent(), "this kernel has BTF: " + KernelProbe.scan().structOffsetsMissing());
     }
 

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,12 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * conventions' attributes; a reset SYN's trace is an error with the kernel's reason; the
  * latency histograms' exemplars name traces Zipkin holds.
  */
+@KernelTest
 class TracesKernelTest {
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
-
     @Test
     void aDeliveredSegmentAndAResetSynAreTracesInZipkin(@TempDir Path dir) throws Exception {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");

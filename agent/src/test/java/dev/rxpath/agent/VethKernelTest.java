@@ -16,19 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Two network namespaces joined by a veth pair: a sender process in one, a receiver in the other, the agent on the host. */
+@KernelTest
 class VethKernelTest {
     private VethPair veth;
     private RunningAgent running;
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @BeforeEach
     void namespaces() throws Exception {

@@ -7,20 +7,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * bin/vmtest itself, booting the stock kernel for real: a command's exit status is the
  * result, and a guest that panics or hangs fails the run with the guest's console shown.
  */
+@KernelTest
 class VmHarnessKernelTest {
     private static final Path VMTEST = Path.of("..", "bin", "vmtest").toAbsolutePath().normalize();
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     private static KernelTests.Run vmtest(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(VMTEST.toString(), "--no-build"));

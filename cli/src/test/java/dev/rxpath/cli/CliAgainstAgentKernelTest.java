@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * module), over its Unix socket and over TLS on TCP, while real loopback traffic flows.
  * Needs root: the agent loads its BPF programs.
  */
+@Tag("kernel")
 class CliAgainstAgentKernelTest {
     private static final Path AGENT = Path.of("..", "agent", "target").toAbsolutePath().normalize();
     @TempDir

@@ -1,5 +1,6 @@
 package dev.rxpath.agent.bcc;
 
+import dev.rxpath.agent.KernelTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,16 +9,11 @@ import dev.rxpath.agent.Agent;
 import dev.rxpath.agent.KernelTests;
 import dev.rxpath.agent.probe.KernelProbe;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Bad input through the real compiler, verifier and kernel: clear errors, nothing left behind. */
+@KernelTest
 class BpfModuleKernelTest {
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
-
     @Test
     void aCompileErrorQuotesTheCompiler() {
         BccException e = assertThrows(BccException.class, () -> BpfModule.compile(

@@ -1,5 +1,6 @@
 package dev.rxpath.agent.bcc;
 
+import dev.rxpath.agent.KernelTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,16 +17,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** clang runs in a child process: the agent maps no LLVM, and its own tables are what bcc would have made. */
+@KernelTest
 class CompileChildKernelTest {
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
-
     @Test
     void theAgentMapsNeitherLlvmNorClangNorLibbcc() throws Exception {
         try (ReceiveHooks hooks = ReceiveHooks.attach(KernelProbe.scan(), BpfSource.packaged(), ReceiveHooks.Options.DEFAULT)) {

@@ -1,5 +1,6 @@
 package dev.rxpath.agent.bench;
 
+import dev.rxpath.agent.KernelTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,18 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code rxpath bench rr} as a process, as a user runs it: one short round each way with the real agent and load processes. */
+@KernelTest
 class RrBenchKernelTest {
     private static final Path BPF_STATS = Path.of("/proc/sys/kernel/bpf_stats_enabled");
     private static final String N = "[0-9][0-9,]*", PERCENT = "-?[0-9]+\\.[0-9]%";
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     private static KernelTests.Run bench(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -1,5 +1,6 @@
 package dev.rxpath.agent.bench;
 
+import dev.rxpath.agent.KernelTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,17 +10,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code rxpath bench sockets} as a process, small: live sockets, then a churn beside them, each phase's flows and RSS. */
+@KernelTest
 class SocketsBenchKernelTest {
     private static final Pattern FLOWS = Pattern.compile("  flows kept +([0-9,]+) live, ([0-9,]+) closed \\(cap [0-9,]+\\), ([0-9,]+) evicted");
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @Test
     void reportsFlowsAndMemoryWithLiveSocketsAndAfterAChurn() throws Exception {

@@ -1,5 +1,6 @@
 package dev.rxpath.agent.event;
 
+import dev.rxpath.agent.KernelTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -16,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,14 +25,10 @@ import org.junit.jupiter.api.Test;
  * sends them through a real perf ring, and each decodes to exactly those values. A field
  * moved, resized or added on one side only fails here (the size check catches additions).
  */
+@KernelTest
 class RecordLayoutKernelTest {
     interface C extends Library {
         int getppid();
-    }
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.rxpath.agent.export;
 
+import dev.rxpath.agent.KernelTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Observer API of a real agent, over a real Unix socket, while real loopback traffic flows. */
+@KernelTest
 class ObserverServerKernelTest {
     @TempDir
     static Path dir;
@@ -56,7 +58,6 @@ class ObserverServerKernelTest {
 
     @BeforeAll
     static void start() throws Exception {
-        KernelTests.requireRoot();
         ReceiveHooks hooks = ReceiveHooks.attach(KernelProbe.scan(), BpfSource.packaged(), ReceiveHooks.Options.ALL_PATHS);
         KernelClock clock = new KernelClock();
         // a small subscriber queue, so that a client that stops reading overflows it quickly

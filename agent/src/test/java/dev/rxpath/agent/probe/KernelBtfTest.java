@@ -1,5 +1,6 @@
 package dev.rxpath.agent.probe;
 
+import dev.rxpath.agent.KernelTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
+@KernelTest
 class KernelBtfTest {
     private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
 

@@ -1,32 +1,27 @@
 package dev.rxpath.agent.probe;
 
+import dev.rxpath.agent.KernelTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rxpath.agent.KernelTests;
 import dev.rxpath.agent.bcc.BpfSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The probe table against what this kernel really offers. */
+@KernelTest
 class ReceiveHooksKernelTest {
     private static final Path TRACEFS = Path.of("/sys/kernel/tracing");
     private static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe");
     private static final Path BTF = Path.of("/sys/kernel/btf/vmlinux");
     private static final Path KALLSYMS = Path.of("/proc/kallsyms");
     private static final Set<Mechanism> ALL = EnumSet.allOf(Mechanism.class);
-
-    @BeforeAll
-    static void root() throws Exception {
-        KernelTests.requireRoot();
-    }
 
     @Test
     void everyTracepointTheKernelHasAttachesAndFunctionStagesSayWhyEachMechanismDidNot() {
