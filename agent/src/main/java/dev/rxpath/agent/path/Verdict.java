@@ -2,8 +2,9 @@ package dev.rxpath.agent.path;
 
 /**
  * What became of one received skb. The last three are the honest answers for skbs the
- * kernel frees without a tracepoint (kernel-notes.md): rxpath says what it saw, never
- * that an end it did not see happened.
+ * kernel frees without a tracepoint (pure ACKs and coalesced segments go through
+ * __kfree_skb or kfree_skb_partial; docs/kernel.md): rxpath says what it saw, never that
+ * an end it did not see happened.
  */
 public enum Verdict {
     /** Its payload was copied to the application under its own address. */
