@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The agent-side commands of bin/rxpath: {@code agent}, {@code replay}, {@code bench} and {@code relay}. */
-@Command(name = "rxpath", mixinStandardHelpOptions = true, version = "rxpath 0.1.0",
+@Command(name = "rxpath", mixinStandardHelpOptions = true, versionProvider = Version.class, scope = CommandLine.ScopeType.INHERIT,
         description = "Kernel TCP receive-path observability (node side).",
         subcommands = {AgentCommand.class, ReplayCommand.class, BenchCommand.class, RelayCommand.class})
 public final class Main {

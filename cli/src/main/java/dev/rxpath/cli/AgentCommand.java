@@ -29,6 +29,9 @@ abstract class AgentCommand implements Callable<Integer> {
     /** Colours and redraws are for a person at a terminal, never for a pipe or a file. */
     final boolean terminal = System.console() != null;
 
+    /** Colours also yield to NO_COLOR, set and not empty (no-color.org). */
+    final boolean colour = terminal && (System.getenv("NO_COLOR") == null || System.getenv("NO_COLOR").isEmpty());
+
     /** Set by the shutdown hook: Ctrl-C is how a follow ends, not a failure. */
     private volatile boolean exiting;
 

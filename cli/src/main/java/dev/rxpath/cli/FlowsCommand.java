@@ -39,7 +39,7 @@ final class FlowsCommand extends AgentCommand {
         switch (output.format) {
             case JSON -> snapshot.getFlowsList().forEach(flow -> out.println(Output.json(flow)));
             case COMPACT -> {
-                CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), terminal);
+                CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), colour);
                 for (Flow flow : snapshot.getFlowsList()) {
                     // through a relay each flow names its node
                     boolean relayed = !flow.getNodeName().isEmpty() && !flow.getNodeName().equals(snapshot.getNodeName());

@@ -45,7 +45,7 @@ final class ObserveCommand extends AgentCommand {
         switch (output.format) {
             case JSON -> paths.forEachRemaining(response -> out.println(Output.json(response)));
             case COMPACT -> {
-                CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), terminal, absoluteSeq);
+                CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), colour, absoluteSeq);
                 // a relay names its nodes first; then every line names the node it is from
                 boolean[] relayed = {false};
                 paths.forEachRemaining(response -> {

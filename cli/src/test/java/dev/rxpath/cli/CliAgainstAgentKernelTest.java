@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("kernel")
 class CliAgainstAgentKernelTest {
-    private static final Path AGENT = Path.of("..", "agent", "target").toAbsolutePath().normalize();
+    private static final Path AGENT = Processes.AGENT;
     @TempDir
     static Path dir;
     private static Process agent;
@@ -64,7 +64,7 @@ class CliAgainstAgentKernelTest {
         }
         unix = "unix:" + dir.resolve("rxpath.sock");
         tcp = "127.0.0.1:" + port;
-        agent = agentJar("agent", "--socket", dir.resolve("rxpath.sock").toString(), "--listen", tcp,
+        agent = Processes.agentJar("agent", "--socket", dir.resolve("rxpath.sock").toString(), "--listen", tcp,
                 "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--paths", "all", "--stats-interval", "0");
         drainInto(agent, agentErr);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -86,14 +86,6 @@ class CliAgainstAgentKernelTest {
         }
     }
 
-    /** {@code rxpath ARGS...} from the agent module's jar, started. */
-    private static Process agentJar(String... args) throws java.io.IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-cp", AGENT.resolve("rxpath-agent.jar") + ":" + AGENT.resolve("lib") + "/*",
-                "dev.rxpath.agent.Main"));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).start();
-    }
-
     /** Collects a process's stderr lines as they come, until it is stopped. */
     private static void drainInto(Process p, List<String> lines) {
         Thread drain = new Thread(() -> {
@@ -107,14 +99,8 @@ class CliAgainstAgentKernelTest {
         drain.start();
     }
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private static ProcessBuilder cli(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd);
+        return new ProcessBuilder(Processes.cli(args));
     }
 
     private static Run run(String... args) throws Exception {
@@ -273,7 +259,7 @@ class CliAgainstAgentKernelTest {
         static Relay start(String... args) throws Exception {
             List<String> all = new ArrayList<>(List.of("relay"));
             all.addAll(List.of(args));
-            Process p = agentJar(all.toArray(String[]::new));
+            Process p = Processes.agentJar(all.toArray(String[]::new));
             List<String> err = new CopyOnWriteArrayList<>();
             drainInto(p, err);
             return new Relay(p, err);
