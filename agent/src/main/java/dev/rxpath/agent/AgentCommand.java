@@ -6,6 +6,7 @@ import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.containers.Pods;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
+import dev.rxpath.agent.log.LogOptions;
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.ServerTls;
 import dev.rxpath.agent.export.EventPrinter;
@@ -36,7 +37,6 @@ import dev.rxpath.agent.traces.TraceExport;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -46,10 +46,12 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -63,6 +65,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Attach to the kernel's receive path, follow every received segment and socket.")
 final class AgentCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger("dev.rxpath.agent");
+
     @Option(names = "--print", arity = "0..1", fallbackValue = "paths", paramLabel = "MODE",
             description = "Print as they finish: paths (one line per received segment, the default), raw (one line per kernel record).")
     PipelineOptions.PrintMode print = PipelineOptions.PrintMode.none;
@@ -225,9 +229,12 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     PipelineOptions pipelineOptions;
 
+    @Mixin
+    LogOptions logOptions;
+
     @Override
     public Integer call() throws Exception {
-        PrintStream err = System.err;
+        logOptions.apply();
         AgentServer.Tcp tcp = tcpListener();
         InetSocketAddress metricsAddress = metricsListen == null ? null : hostPort("--metrics-listen", metricsListen);
         InetSocketAddress healthAddress = healthListen == null ? null : hostPort("--health-listen", healthListen);
@@ -247,12 +254,12 @@ final class AgentCommand implements Callable<Integer> {
         try {
             traceExport = traceFlags == null || probe ? null : TraceExport.start(traceFlags, node());
         } catch (RuntimeException e) { // the SDK's ConfigurationException: an OTEL_* variable it cannot use
-            err.println("rxpath: cannot configure the trace export: " + e.getMessage());
+            LOG.severe("cannot configure the trace export: " + e.getMessage());
             return 2;
         }
         List<String> missing = Capabilities.missingHere();
         if (!missing.isEmpty()) {
-            missing.forEach(m -> err.println("rxpath: missing capability " + m));
+            missing.forEach(m -> LOG.severe("missing capability " + m));
             return 1;
         }
         Set<Mechanism> allowed = EnumSet.of(Mechanism.RAW_TRACEPOINT, Mechanism.TRACEPOINT);
@@ -263,7 +270,7 @@ final class AgentCommand implements Callable<Integer> {
         try {
             hooks = ReceiveHooks.attach(kernel, source, programs);
         } catch (BccException e) {
-            err.println("rxpath: " + e.getMessage());
+            LOG.severe(e.getMessage());
             return 1;
         }
         if (probe) {
@@ -276,7 +283,7 @@ final class AgentCommand implements Callable<Integer> {
         Backends backends = new Backends(metricsAddress, traceExport, traceSampling, clock, node());
         PathListener sink = backends.sinks(PipelineOptions.sink(print, System.out, clock));
         ObserverHub hub = new ObserverHub(history, sink);
-        Containers containers = cgroupRoot != null ? Containers.under(cgroupRoot, pods(err)) : Containers.ofHost(pods(err));
+        Containers containers = cgroupRoot != null ? Containers.under(cgroupRoot, pods()) : Containers.ofHost(pods());
         Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
         AtomicReference<Recorder> recorder = new AtomicReference<>();
@@ -293,7 +300,7 @@ final class AgentCommand implements Callable<Integer> {
             agent = Agent.start(hooks, new Agent.Options(pages, watermark, 100, countersInterval, bufferMiB), events, tap);
         } catch (BccException | RingException | RecordingException e) {
             containers.close();
-            err.println("rxpath: " + e.getMessage());
+            LOG.severe(e.getMessage());
             return 1;
         }
         AgentServer server;
@@ -303,7 +310,7 @@ final class AgentCommand implements Callable<Integer> {
         } catch (IOException e) {
             agent.close();
             containers.close();
-            err.println("rxpath: cannot serve the Observer API: " + e.getMessage());
+            LOG.severe("cannot serve the Observer API: " + e.getMessage());
             return 1;
         }
         try {
@@ -311,39 +318,39 @@ final class AgentCommand implements Callable<Integer> {
         } catch (IOException e) {
             server.close();
             agent.close();
-            err.println("rxpath: cannot serve metrics on " + metricsListen + ": " + e.getMessage());
+            LOG.severe("cannot serve metrics on " + metricsListen + ": " + e.getMessage());
             return 1;
         }
-        if (metricsAddress != null) err.printf("rxpath: Prometheus metrics on http://%s/metrics%n", metricsListen);
+        if (metricsAddress != null) LOG.info("Prometheus metrics on http://" + metricsListen + "/metrics");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             containers.close();
             agent.close();
             pipeline.finish();
             backends.close();
-            if (backends.traceCounts() != null) err.println("rxpath: " + backends.traceCounts().get().describe());
+            if (backends.traceCounts() != null) LOG.info(backends.traceCounts().get().describe());
             if (recorder.get() != null) {
                 recorder.get().close();
-                err.printf("rxpath: recorded %d frames to %s%n", recorder.get().frames(), record);
+                LOG.info("recorded " + recorder.get().frames() + " frames to " + record);
             }
             Agent.Stats s = agent.stats();
-            err.printf("rxpath: detached; %d records submitted, %d received, %d lost, %d malformed%n",
-                    s.submitted(), s.received(), s.lost(), s.malformed());
-            err.println(Summary.of(pipeline.paths().stats(), pipeline.window().late(), pipeline.flows().stats()));
+            LOG.info(String.format(Locale.ROOT, "detached; %d records submitted, %d received, %d lost, %d malformed",
+                    s.submitted(), s.received(), s.lost(), s.malformed()));
+            LOG.info(Summary.of(pipeline.paths().stats(), pipeline.window().late(), pipeline.flows().stats()));
         }, "rxpath-shutdown"));
         for (HookStatus s : agent.hooks().statuses()) {
-            if (!s.attached()) err.printf("rxpath: %s unavailable (%s stage): %s%n", s.hook().target(), s.hook().stage(), s.reason());
+            if (!s.attached()) LOG.fine(s.hook().target() + " unavailable (" + s.hook().stage() + " stage): " + s.reason());
         }
+        HookStatus.missingStages(agent.hooks().statuses()).ifPresent(m -> LOG.info(m + " (rxpath agent --probe explains)"));
         if (kernel.names().symbols().isEmpty()) {
-            err.println("rxpath: drop sites stay addresses: /proc/kallsyms hides them" + (Capabilities.ofThisProcess().has(Capabilities.Cap.SYSLOG)
+            LOG.info("drop sites stay addresses: /proc/kallsyms hides them" + (Capabilities.ofThisProcess().has(Capabilities.Cap.SYSLOG)
                     ? "" : " without " + Capabilities.Cap.SYSLOG));
         }
-        err.println("rxpath: compiled against kernel headers: " + agent.hooks().module().headers().origin());
-        err.printf("rxpath: %d hook points attached on %s; watching %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",
-                agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease(), programs.watch().describe(),
-                programs.sampling().describe());
-        if (traceExport != null) err.printf("rxpath: traces to %s; %s%n", traceFlags.get("otel.traces.exporter"), traceSampling.describe());
-        if (statsInterval > 0) startStatsReporter(agent, pipeline, err);
+        LOG.info("compiled against kernel headers: " + agent.hooks().module().headers().origin());
+        LOG.info(agent.hooks().statuses().stream().filter(HookStatus::attached).count() + " hook points attached on " + kernel.kernelRelease()
+                + "; watching " + programs.watch().describe() + "; paths: " + programs.sampling().describe() + "; per-socket counts exact; Ctrl-C to stop");
+        if (traceExport != null) LOG.info("traces to " + traceFlags.get("otel.traces.exporter") + "; " + traceSampling.describe());
+        if (statsInterval > 0) startStatsReporter(agent, pipeline);
         agent.awaitTermination();
         return 0;
     }
@@ -479,10 +486,10 @@ final class AgentCommand implements Callable<Integer> {
     }
 
     /** The node's pods, watched when --kubernetes says so; null when not. */
-    private Pods pods(PrintStream err) {
+    private Pods pods() {
         if (kubernetes == KubernetesMode.off || kubernetes == KubernetesMode.auto && System.getenv("KUBERNETES_SERVICE_HOST") == null) return null;
         KubernetesClient client = new KubernetesClientBuilder().build(); // in a pod: its service account; else $KUBERNETES_MASTER, ~/.kube/config
-        err.printf("rxpath: pods of node %s from the API server at %s%n", node(), client.getMasterUrl());
+        LOG.info("pods of node " + node() + " from the API server at " + client.getMasterUrl());
         return Pods.watch(client, node(), POD_GRACE_NS);
     }
 
@@ -500,22 +507,22 @@ final class AgentCommand implements Callable<Integer> {
         }
     }
 
-    private void startStatsReporter(Agent agent, Pipeline pipeline, PrintStream err) {
+    /** One line per interval: what came from the kernel, and what the pipeline made of it. */
+    private void startStatsReporter(Agent agent, Pipeline pipeline) {
         Thread t = new Thread(() -> {
             Agent.Stats last = agent.stats();
             while (true) {
                 try {
                     Thread.sleep(statsInterval * 1000L);
                     Agent.Stats now = agent.stats();
-                    String paths = pipeline.inspect(p -> Summary.of(p.paths().stats(), p.window().late(), p.flows().stats()))
-                            .get(10, TimeUnit.SECONDS);
-                    err.printf("rxpath: %.0f records/s, %d lost (%d with the agent's buffer full), %d malformed%n%s%n",
-                            (now.received() - last.received()) / (double) statsInterval, now.lost(), now.handoffLost(), now.malformed(), paths);
+                    String paths = pipeline.inspect(p -> Summary.line(p.paths().stats(), p.flows().stats())).get(10, TimeUnit.SECONDS);
+                    LOG.info(String.format(Locale.ROOT, "%.0f records/s, %d lost (%d with the agent's buffer full), %d malformed; %s",
+                            (now.received() - last.received()) / (double) statsInterval, now.lost(), now.handoffLost(), now.malformed(), paths));
                     last = now;
                 } catch (InterruptedException e) {
                     return;
                 } catch (Exception e) {
-                    err.println("rxpath: counters unavailable: " + e);
+                    LOG.warning("counters unavailable: " + e);
                 }
             }
         }, "rxpath-stats");

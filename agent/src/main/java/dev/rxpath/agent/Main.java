@@ -1,6 +1,7 @@
 package dev.rxpath.agent;
 
 import dev.rxpath.agent.bench.BenchCommand;
+import dev.rxpath.agent.log.LogOptions;
 import dev.rxpath.agent.relay.RelayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {AgentCommand.class, ReplayCommand.class, BenchCommand.class, RelayCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        LogOptions.install();
         System.exit(new CommandLine(new Main()).execute(args));
     }
 }

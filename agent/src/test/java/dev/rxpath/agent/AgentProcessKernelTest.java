@@ -37,6 +37,9 @@ class AgentProcessKernelTest {
                     "the data segment's header");
 
             p.interrupt();
+            // start-up says one thing a line: a stage no hook serves is one summary line, each hook's whole reason is --log-level debug's
+            assertTrue(err.stream().noneMatch(l -> l.contains(" unavailable (")), String.join("\n", err));
+            assertTrue(err.stream().allMatch(l -> l.length() < 240), String.join("\n", err));
             String summary = err.stream().filter(l -> l.contains("detached")).findFirst().orElse("");
             assertTrue(summary.matches(".*detached; \\d+ records submitted, \\d+ received, 0 lost, 0 malformed"), String.join("\n", err));
         }
@@ -57,7 +60,7 @@ class AgentProcessKernelTest {
             assertTrue(delivered.matches(".* DEV > SOCKET \\S+ > USER \\S+.* dev=lo len=4321 .*") && delivered.contains(pid), delivered);
             p.interrupt();
         }
-        assertTrue(err.stream().anyMatch(l -> l.matches("paths \\d+: .*DELIVERED=\\d+.*")), String.join("\n", err));
+        assertTrue(err.stream().anyMatch(l -> l.matches("rxpath: paths \\d+: .*DELIVERED=\\d+.*")), String.join("\n", err));
         assertTrue(err.stream().anyMatch(l -> l.startsWith("rxpath: recorded ")), String.join("\n", err));
 
         Process replay = AgentProcess.command("replay", recording.toString()).redirectErrorStream(true).start();

@@ -330,7 +330,7 @@ class CliAgainstAgentKernelTest {
         assertEquals(0, openssl.waitFor());
         String wrongAt = "127.0.0.1:" + freePort();
         try (Relay relay = Relay.start("--peer", tcp, "--tls-ca", otherCert.toString(), "--listen", wrongAt, "--poll-interval", "200")) {
-            relay.await("rxpath relay: serving on");
+            relay.await("rxpath: relay: serving on");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             Run status;
             do {

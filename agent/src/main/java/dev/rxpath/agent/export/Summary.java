@@ -29,4 +29,18 @@ public final class Summary {
                 f.evicted(), f.expired()));
         return s.toString();
     }
+
+    /** The same counts on one line, for the periodic report: "paths 1234 (DELIVERED=1200 DROPPED=3), 5 live, 0 waiting; flows 12 live, 40 closed". */
+    public static String line(PathStats p, FlowTable.Stats f) {
+        StringBuilder s = new StringBuilder("paths ").append(p.paths());
+        String sep = " (";
+        for (Verdict v : Verdict.values()) {
+            if (p.verdict(v) > 0) {
+                s.append(sep).append(v).append('=').append(p.verdict(v));
+                sep = " ";
+            }
+        }
+        return s.append(sep.equals(" ") ? "), " : ", ").append(p.live()).append(" live, ").append(p.waiting()).append(" waiting; flows ").append(f.live())
+                .append(" live, ").append(f.closed()).append(" closed").toString();
+    }
 }

@@ -2,14 +2,15 @@ package dev.rxpath.agent.relay;
 
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.export.ServerTls;
+import dev.rxpath.agent.log.LogOptions;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +24,8 @@ import picocli.CommandLine.Spec;
         description = {"Serve the Observer API of many agents as one: paths merged by time, flows and status across nodes.",
                 "The CLI talks to it as to an agent: rxpath observe --server HOST:PORT."})
 public final class RelayCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger("dev.rxpath.agent.relay");
+
     @Spec
     CommandSpec spec;
 
@@ -85,12 +88,16 @@ public final class RelayCommand implements Callable<Integer> {
 
     /** The relay on its own, as `rxpath relay` runs it (bench relay starts it so). */
     public static void main(String[] args) {
+        LogOptions.install();
         System.exit(new CommandLine(new RelayCommand()).execute(args));
     }
 
+    @Mixin
+    LogOptions logOptions;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
-        PrintStream err = System.err;
+        logOptions.apply();
         if (sortBuffer < 1) throw new ParameterException(spec.commandLine(), "--sort-buffer must be at least 1");
         if (dialTimeoutMs < 1 || pollMs < 1 || dnsMs < 1 || drainMs < 0) throw new ParameterException(spec.commandLine(), "--dial-timeout, --poll-interval, --dns-interval: at least 1 ms; --drain-timeout: at least 0");
         // the JVM keeps a name's addresses 30 s by default: a re-resolution must see the Service as it is
@@ -103,7 +110,7 @@ public final class RelayCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("no peers: give --peer, --peers-dns or --peers-endpoints");
             }
             relayed = new Peers(peers, peersDns == null ? null : Peers.Dns.parse(peersDns), dnsMs,
-                    new Peers.Tls(tlsCa, tlsClientCert, tlsClientKey, tlsServerName), dialTimeoutMs, pollMs, why -> err.println("rxpath relay: not a peer: " + why));
+                    new Peers.Tls(tlsCa, tlsClientCert, tlsClientKey, tlsServerName), dialTimeoutMs, pollMs, why -> LOG.warning("relay: not a peer: " + why));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -125,11 +132,11 @@ public final class RelayCommand implements Callable<Integer> {
         } catch (IOException e) {
             if (watch != null) watch.close();
             relayed.close();
-            err.println("rxpath relay: cannot listen on " + listen + ": " + e.getMessage());
+            LOG.severe("relay: cannot listen on " + listen + ": " + e.getMessage());
             return 1;
         }
-        relayed.listen(p -> err.printf("rxpath relay: %s (%s) %s%s%n", p.name(), p.address(), state(p),
-                p.view().message().isEmpty() ? "" : ": " + p.view().message()));
+        relayed.listen(p -> LOG.info("relay: " + p.name() + " (" + p.address() + ") " + state(p)
+                + (p.view().message().isEmpty() ? "" : ": " + p.view().message())));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -137,8 +144,8 @@ public final class RelayCommand implements Callable<Integer> {
             relayed.close();
             stopped.countDown();
         }, "rxpath-relay-shutdown"));
-        err.printf("rxpath relay: serving on %s:%d for %s; Ctrl-C to stop%n", tcp.address().getHostString(), server.tcpPort(),
-                String.join(" and ", sources()));
+        LOG.info(String.format(java.util.Locale.ROOT, "relay: serving on %s:%d for %s; Ctrl-C to stop", tcp.address().getHostString(), server.tcpPort(),
+                String.join(" and ", sources())));
         stopped.await();
         return 0;
     }
