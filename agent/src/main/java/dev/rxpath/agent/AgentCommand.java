@@ -46,6 +46,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -274,9 +275,9 @@ final class AgentCommand implements Callable<Integer> {
         }
         KernelClock clock = new KernelClock();
         Backends backends = new Backends(metricsAddress, traceExport, traceSampling, clock, node());
-        PathListener sink = backends.sinks(PipelineOptions.sink(print, System.out, clock));
-        ObserverHub hub = new ObserverHub(history, sink);
         Containers containers = cgroupRoot != null ? Containers.under(cgroupRoot, pods(err)) : Containers.ofHost(pods(err));
+        PathListener sink = backends.sinks(PipelineOptions.sink(print, System.out, clock, containers));
+        ObserverHub hub = new ObserverHub(history, sink);
         Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
         AtomicReference<Recorder> recorder = new AtomicReference<>();
@@ -324,10 +325,10 @@ final class AgentCommand implements Callable<Integer> {
             if (backends.traceCounts() != null) err.println("rxpath: " + backends.traceCounts().get().describe());
             if (recorder.get() != null) {
                 recorder.get().close();
-                err.printf("rxpath: recorded %d frames to %s%n", recorder.get().frames(), record);
+                err.printf(Locale.ROOT, "rxpath: recorded %d frames to %s%n", recorder.get().frames(), record);
             }
             Agent.Stats s = agent.stats();
-            err.printf("rxpath: detached; %d records submitted, %d received, %d lost, %d malformed%n",
+            err.printf(Locale.ROOT, "rxpath: detached; %d records submitted, %d received, %d lost, %d malformed%n",
                     s.submitted(), s.received(), s.lost(), s.malformed());
             err.println(Summary.of(pipeline.paths().stats(), pipeline.window().late(), pipeline.flows().stats()));
         }, "rxpath-shutdown"));
@@ -339,7 +340,7 @@ final class AgentCommand implements Callable<Integer> {
                     ? "" : " without " + Capabilities.Cap.SYSLOG));
         }
         err.println("rxpath: compiled against kernel headers: " + agent.hooks().module().headers().origin());
-        err.printf("rxpath: %d hook points attached on %s; watching %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",
+        err.printf(Locale.ROOT, "rxpath: %d hook points attached on %s; watching %s; paths: %s; per-socket counts exact; Ctrl-C to stop%n",
                 agent.hooks().statuses().stream().filter(HookStatus::attached).count(), kernel.kernelRelease(), programs.watch().describe(),
                 programs.sampling().describe());
         if (traceExport != null) err.printf("rxpath: traces to %s; %s%n", traceFlags.get("otel.traces.exporter"), traceSampling.describe());
@@ -509,7 +510,7 @@ final class AgentCommand implements Callable<Integer> {
                     Agent.Stats now = agent.stats();
                     String paths = pipeline.inspect(p -> Summary.of(p.paths().stats(), p.window().late(), p.flows().stats()))
                             .get(10, TimeUnit.SECONDS);
-                    err.printf("rxpath: %.0f records/s, %d lost (%d with the agent's buffer full), %d malformed%n%s%n",
+                    err.printf(Locale.ROOT, "rxpath: %.0f records/s, %d lost (%d with the agent's buffer full), %d malformed%n%s%n",
                             (now.received() - last.received()) / (double) statsInterval, now.lost(), now.handoffLost(), now.malformed(), paths);
                     last = now;
                 } catch (InterruptedException e) {

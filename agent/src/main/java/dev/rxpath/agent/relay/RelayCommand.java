@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -137,7 +138,7 @@ public final class RelayCommand implements Callable<Integer> {
             relayed.close();
             stopped.countDown();
         }, "rxpath-relay-shutdown"));
-        err.printf("rxpath relay: serving on %s:%d for %s; Ctrl-C to stop%n", tcp.address().getHostString(), server.tcpPort(),
+        err.printf(Locale.ROOT, "rxpath relay: serving on %s:%d for %s; Ctrl-C to stop%n", tcp.address().getHostString(), server.tcpPort(),
                 String.join(" and ", sources()));
         stopped.await();
         return 0;
