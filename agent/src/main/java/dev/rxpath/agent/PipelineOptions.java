@@ -1,5 +1,6 @@
 package dev.rxpath.agent;
 
+import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.export.PathPrinter;
 import dev.rxpath.agent.flow.FlowTable;
@@ -64,7 +65,7 @@ final class PipelineOptions {
     }
 
     /** Where finished paths go: printed, or nowhere yet (the flow table keeps them counted). */
-    static PathListener sink(PrintMode mode, PrintStream out, KernelClock clock) {
-        return mode == PrintMode.paths ? new PathPrinter(out, clock) : PathListener.NONE;
+    static PathListener sink(PrintMode mode, PrintStream out, KernelClock clock, Containers containers) {
+        return mode == PrintMode.paths ? new PathPrinter(out, clock, containers) : PathListener.NONE;
     }
 }

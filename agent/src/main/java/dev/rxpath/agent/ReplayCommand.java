@@ -1,5 +1,6 @@
 package dev.rxpath.agent;
 
+import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.event.DecodingSink;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
@@ -12,6 +13,7 @@ import dev.rxpath.agent.record.RecordingException;
 import dev.rxpath.agent.record.RecordingHeader;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -65,12 +67,12 @@ final class ReplayCommand implements Callable<Integer> {
         if (tls.given()) throw new ParameterException(spec.commandLine(), "--tls-cert, --tls-key and --tls-client-ca need --listen");
         RecordingHeader h = recording.header();
         KernelClock clock = new KernelClock(h.wallMinusMonoNs());
-        Pipeline pipeline = Pipeline.replaying(h, limits, PipelineOptions.sink(print, out, clock));
+        Pipeline pipeline = Pipeline.replaying(h, limits, PipelineOptions.sink(print, out, clock, Containers.NONE));
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(out, clock, h.names(), pipeline) : pipeline;
         DecodingSink decoding = new DecodingSink(events);
         long frames = recording.replay(decoding);
         pipeline.finish();
-        out.printf("replayed %d frames (%d events, %d malformed) recorded on %s, stages observable there: %s%n", frames,
+        out.printf(Locale.ROOT, "replayed %d frames (%d events, %d malformed) recorded on %s, stages observable there: %s%n", frames,
                 pipeline.events(), decoding.malformed(), h.kernelRelease(), h.observable());
         out.println(Summary.of(pipeline.paths().stats(), pipeline.window().late(), pipeline.flows().stats()));
         return 0;
@@ -90,7 +92,7 @@ final class ReplayCommand implements Callable<Integer> {
             node.close();
             stopped.countDown();
         }, "rxpath-replay-shutdown"));
-        System.err.printf("rxpath: replayed %d frames of %s; serving it as node %s on %s:%d; Ctrl-C to stop%n", node.frames(), file, nodeName,
+        System.err.printf(Locale.ROOT, "rxpath: replayed %d frames of %s; serving it as node %s on %s:%d; Ctrl-C to stop%n", node.frames(), file, nodeName,
                 tcp.address().getHostString(), node.port());
         stopped.await();
         return 0;

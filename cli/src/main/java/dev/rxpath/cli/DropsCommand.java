@@ -1,6 +1,8 @@
 package dev.rxpath.cli;
 
 import com.google.protobuf.Value;
+import dev.rxpath.api.Display;
+import dev.rxpath.api.EnumText;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.ObserverGrpc;
@@ -83,7 +85,7 @@ final class DropsCommand extends AgentCommand {
     private void print(DropGroups.Snapshot snapshot, PrintWriter out) {
         if (output.format == Output.Format.JSON) {
             for (DropGroups.Group group : snapshot.groups()) {
-                out.println("{\"verdict\":\"" + EnumNames.of(group.verdict()) + "\",\"reason\":" + Output.json(Value.newBuilder().setStringValue(group.reason()))
+                out.println("{\"verdict\":\"" + EnumText.of(group.verdict()) + "\",\"reason\":" + Output.json(Value.newBuilder().setStringValue(group.reason()))
                         + ",\"site\":" + Output.json(Value.newBuilder().setStringValue(group.site()))
                         + ",\"count\":" + group.count() + ",\"latest\":" + Output.json(group.latest()) + "}");
             }
@@ -93,8 +95,8 @@ final class DropsCommand extends AgentCommand {
         ZoneId zone = ZoneId.systemDefault();
         Table table = new Table("COUNT", "VERDICT", "REASON", "AT", "SITE", "LATEST", "REMOTE -> LOCAL", "DEV");
         for (DropGroups.Group group : snapshot.groups()) {
-            table.add(String.valueOf(group.count()), EnumNames.of(group.verdict()), group.reason().isEmpty() ? "-" : group.reason(),
-                    group.latest().getDiedAt() == Stage.STAGE_UNSPECIFIED ? "-" : EnumNames.of(group.latest().getDiedAt()),
+            table.add(String.valueOf(group.count()), EnumText.of(group.verdict()), group.reason().isEmpty() ? "-" : group.reason(),
+                    group.latest().getDiedAt() == Stage.STAGE_UNSPECIFIED ? "-" : EnumText.of(group.latest().getDiedAt()),
                     group.site().isEmpty() ? "-" : group.site(), Display.entered(group.latest(), zone), Display.tuple(group.latest()),
                     group.latest().getDevice());
         }

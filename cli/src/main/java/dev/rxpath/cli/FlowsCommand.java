@@ -1,5 +1,6 @@
 package dev.rxpath.cli;
 
+import dev.rxpath.api.CompactFormat;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.GetFlowsRequest;
 import dev.rxpath.api.v1.GetFlowsResponse;

@@ -1,5 +1,7 @@
 package dev.rxpath.cli;
 
+import dev.rxpath.api.CompactFormat;
+import dev.rxpath.api.Display;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.ObserverGrpc;

@@ -1,6 +1,8 @@
 package dev.rxpath.cli;
 
 import com.google.protobuf.util.Durations;
+import dev.rxpath.api.Display;
+import dev.rxpath.api.EnumText;
 import dev.rxpath.api.v1.HookStatus;
 import dev.rxpath.api.v1.LatencySource;
 import dev.rxpath.api.v1.NodeLatency;
@@ -51,7 +53,7 @@ final class StatusCommand extends AgentCommand {
         line(out, "sockets", status.getSocketsCounted() + " counted in the kernel (exact)"
                 + (status.getSocketsNotCounted() > 0 ? ", " + status.getSocketsNotCounted() + " not counted: the map was full (--max-sockets)" : ""));
         for (NodeLatency l : status.getLatencyList()) {
-            String what = l.getStage() == Stage.STAGE_UNSPECIFIED ? "to the application" : "to " + EnumNames.of(l.getStage());
+            String what = l.getStage() == Stage.STAGE_UNSPECIFIED ? "to the application" : "to " + EnumText.of(l.getStage());
             String from = l.getSource() == LatencySource.LATENCY_SOURCE_EVERY_SEGMENT ? "every segment, timed in the kernel"
                     : "sampled paths";
             line(out, "latency", String.format(Locale.ROOT, "%-18s p50 %s  p99 %s  max %s  (%,d; %s)", what,
@@ -64,7 +66,7 @@ final class StatusCommand extends AgentCommand {
         line(out, "history", status.getHistorySize() + " paths");
         if (status.hasTraces()) {
             TraceExport t = status.getTraces();
-            line(out, "traces", String.format("to %s: %d paths traced, %d sampled out; spans %d ended, %d exported, %d failed, %d dropped (queue full), %d queued",
+            line(out, "traces", String.format(Locale.ROOT, "to %s: %d paths traced, %d sampled out; spans %d ended, %d exported, %d failed, %d dropped (queue full), %d queued",
                     t.getExporter(), t.getPathsTraced(), t.getPathsSampledOut(), t.getSpansEnded(), t.getSpansExported(), t.getSpansFailed(),
                     t.getSpansDropped(), t.getSpansQueued()));
         }
@@ -73,14 +75,14 @@ final class StatusCommand extends AgentCommand {
             // a relay: its nodes, each with its state and why it is not connected
             Table nodes = new Table("NODE", "ADDRESS", "STATE", "UPTIME", "MESSAGE");
             for (NodeStatus n : status.getNodesList()) {
-                nodes.add(n.getName(), n.getAddress(), EnumNames.of(n.getState()), n.hasUptime() ? uptime(n.getUptime()) : "-", n.getMessage());
+                nodes.add(n.getName(), n.getAddress(), EnumText.of(n.getState()), n.hasUptime() ? uptime(n.getUptime()) : "-", n.getMessage());
             }
             nodes.flush(out);
             return ExitCode.OK;
         }
         Table hooks = new Table("STAGE", "HOOK", "STATUS", "MECHANISM", "REASON");
         for (HookStatus hook : status.getHooksList()) {
-            hooks.add(EnumNames.of(hook.getStage()), hook.getHook(), hook.getAttached() ? "attached" : "unavailable",
+            hooks.add(EnumText.of(hook.getStage()), hook.getHook(), hook.getAttached() ? "attached" : "unavailable",
                     hook.getMechanism().isEmpty() ? "-" : hook.getMechanism(), hook.getReason());
         }
         hooks.flush(out);
@@ -98,7 +100,7 @@ final class StatusCommand extends AgentCommand {
 
     private static String uptime(com.google.protobuf.Duration d) {
         long s = Durations.toSeconds(d);
-        return s >= 3600 ? String.format("%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60)
-                : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60)
+                : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
     }
 }

@@ -1,5 +1,7 @@
 package dev.rxpath.cli;
 
+import dev.rxpath.api.Display;
+import dev.rxpath.api.EnumText;
 import dev.rxpath.api.TcpText;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.ReceivePath;
@@ -21,10 +23,10 @@ final class TableFormat {
 
     void addPath(Table table, ReceivePath p) {
         table.add(Display.entered(p, zone), Display.tuple(p), p.hasTcp() ? TcpText.flags(p.getTcp().getFlags()) : "",
-                EnumNames.of(p.getVerdict()), Display.duration(p.getTotal()),
+                EnumText.of(p.getVerdict()), Display.duration(p.getTotal()),
                 Display.stages(p), p.getDevice(), String.valueOf(p.getPayload()), String.valueOf(p.getCopied()),
                 p.hasReader() ? String.valueOf(p.getReader().getPid()) : "", p.getReader().getComm(),
-                (p.getDiedAt() == Stage.STAGE_UNSPECIFIED ? p.getReason() : p.getReason() + " at " + EnumNames.of(p.getDiedAt()))
+                (p.getDiedAt() == Stage.STAGE_UNSPECIFIED ? p.getReason() : p.getReason() + " at " + EnumText.of(p.getDiedAt()))
                         + (p.getDropSite().isEmpty() ? "" : " in " + p.getDropSite()) + (p.getAtClose() ? " (at close)" : ""));
     }
 

@@ -1,6 +1,8 @@
 package dev.rxpath.cli;
 
 import com.google.protobuf.util.Durations;
+import dev.rxpath.api.Display;
+import dev.rxpath.api.EnumText;
 import dev.rxpath.api.v1.GetFlowsRequest;
 import dev.rxpath.api.v1.GetFlowsResponse;
 import dev.rxpath.api.v1.ObserverGrpc;
@@ -53,7 +55,7 @@ final class TopCommand extends AgentCommand {
 
     private String header(GetFlowsResponse snapshot) {
         return "rxpath top: " + snapshot.getNodeName() + "  " + Display.time(snapshot.getTime(), ZoneId.systemDefault())
-                + "  " + snapshot.getFlowsCount() + " of " + snapshot.getTotal() + " flows by " + EnumNames.typed(order.sort)
+                + "  " + snapshot.getFlowsCount() + " of " + snapshot.getTotal() + " flows by " + EnumText.typed(order.sort)
                 + (order.ascending ? ", smallest first" : "") + ", every " + Display.duration(interval);
     }
 }

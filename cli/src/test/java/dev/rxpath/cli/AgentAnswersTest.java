@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.JsonFormat;
+import dev.rxpath.api.CompactFormat;
 import dev.rxpath.api.v1.Endpoints;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.GetFlowsRequest;

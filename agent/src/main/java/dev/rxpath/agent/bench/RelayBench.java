@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,13 +78,13 @@ final class RelayBench implements Callable<Integer> {
                     long wall = System.nanoTime() - t0, cpu = relay.cpuNanos() - cpu0;
                     long rss = relay.rssKiB();
                     double direct = medianMs(ObserverGrpc.newBlockingStub(toNode)), through = medianMs(viaRelay);
-                    System.out.printf("bench relay: %d nodes replaying %s behind one relay, %d requests for the newest %,d paths%n", nodes,
+                    System.out.printf(Locale.ROOT, "bench relay: %d nodes replaying %s behind one relay, %d requests for the newest %,d paths%n", nodes,
                             recording.getFileName(), rounds, last);
                     long read = (long) rounds * nodes * last; // every node sends its newest `last`; the relay keeps the newest of all
-                    System.out.printf("  merged paths      %,.0f paths/s out of the relay (%,d paths in %.2f s), from %,.0f paths/s it read from its nodes%n",
+                    System.out.printf(Locale.ROOT, "  merged paths      %,.0f paths/s out of the relay (%,d paths in %.2f s), from %,.0f paths/s it read from its nodes%n",
                             paths * 1e9 / wall, paths, wall / 1e9, read * 1e9 / wall);
-                    System.out.printf("  relay process     %.0f%% of one core while merging; RSS %,d MiB%n", 100.0 * cpu / wall, rss / 1024);
-                    System.out.printf("  round trip        `observe --last 1`: %.2f ms to a node, %.2f ms through the relay (median of 50);%n", direct, through);
+                    System.out.printf(Locale.ROOT, "  relay process     %.0f%% of one core while merging; RSS %,d MiB%n", 100.0 * cpu / wall, rss / 1024);
+                    System.out.printf(Locale.ROOT, "  round trip        `observe --last 1`: %.2f ms to a node, %.2f ms through the relay (median of 50);%n", direct, through);
                     System.out.printf("                    a followed path waits the relay's --drain-timeout (1 s) for older ones from slower nodes%n");
                 } finally {
                     toRelay.shutdownNow();

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -83,17 +84,17 @@ final class RingBench implements Callable<Integer> {
                 long received = rings.received() - received0;
                 long lost = after.failed() - before.failed(); // the kernel's count; LOST records report the same
                 long lostReported = rings.lost();
-                System.out.printf("bench ring: %d s, %d copies per packet, %d pages per CPU x %d CPUs, watermark %d B%s%n",
+                System.out.printf(Locale.ROOT, "bench ring: %d s, %d copies per packet, %d pages per CPU x %d CPUs, watermark %d B%s%n",
                         seconds, copies, pages, rings.cpuCount(), watermark, decode ? ", decoding" : "");
-                System.out.printf("  packets sent        %,d (%,.0f/s)%n", packets, packets / elapsed);
-                System.out.printf("  kernel records/s    %,.0f%n", offered / elapsed);
-                System.out.printf("  received/s          %,.0f%n", received / elapsed);
-                System.out.printf("  received            %,d of %,d%n", received, offered);
-                System.out.printf("  lost                %,d (%.3f%%; the rings' LOST records reported %,d)%n", lost,
+                System.out.printf(Locale.ROOT, "  packets sent        %,d (%,.0f/s)%n", packets, packets / elapsed);
+                System.out.printf(Locale.ROOT, "  kernel records/s    %,.0f%n", offered / elapsed);
+                System.out.printf(Locale.ROOT, "  received/s          %,.0f%n", received / elapsed);
+                System.out.printf(Locale.ROOT, "  received            %,d of %,d%n", received, offered);
+                System.out.printf(Locale.ROOT, "  lost                %,d (%.3f%%; the rings' LOST records reported %,d)%n", lost,
                         offered == 0 ? 0 : 100.0 * lost / offered, lostReported);
-                System.out.printf("  reader CPU          %.1f%% of one core (whole process %.1f%%, sender included)%n", readerCpu, processCpu);
-                if (decode) System.out.printf("  decoded             %,d (%d malformed)%n", decoded[0], decoder.malformed());
-                System.out.printf("  RSS                 %,d KiB%n", ProcessCpu.rssKiB());
+                System.out.printf(Locale.ROOT, "  reader CPU          %.1f%% of one core (whole process %.1f%%, sender included)%n", readerCpu, processCpu);
+                if (decode) System.out.printf(Locale.ROOT, "  decoded             %,d (%d malformed)%n", decoded[0], decoder.malformed());
+                System.out.printf(Locale.ROOT, "  RSS                 %,d KiB%n", ProcessCpu.rssKiB());
             }
         }
         return 0;

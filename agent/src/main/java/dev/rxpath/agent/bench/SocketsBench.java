@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -56,7 +57,7 @@ final class SocketsBench implements Callable<Integer> {
                 opened += Long.parseLong(ready.substring(6));
             }
             double openSeconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("bench sockets: %,d live loopback sockets opened in %.1f s by %d processes, 100 bytes each way on each%n",
+            System.out.printf(Locale.ROOT, "bench sockets: %,d live loopback sockets opened in %.1f s by %d processes, 100 bytes each way on each%n",
                     opened, openSeconds, loads.size());
             report(pipeline, agent, "  agent RSS           %,d MiB before, %,d MiB with the sockets (heap in use after GC %,d MiB)%n", rssBefore);
             if (churn > 0) {
@@ -64,7 +65,7 @@ final class SocketsBench implements Callable<Integer> {
                 try (LoadProcess load = LoadProcess.start("churn load", SocketLoad.class, "churn", churn)) {
                     String ready = load.readLine(READY_SECONDS);
                     if (!ready.startsWith("ready ")) throw new IllegalStateException(load + " printed " + ready + ", not \"ready …\"");
-                    System.out.printf("churn: %,d short connections opened and closed in %.1f s beside them, 100 bytes each way on each%n",
+                    System.out.printf(Locale.ROOT, "churn: %,d short connections opened and closed in %.1f s beside them, 100 bytes each way on each%n",
                             churn, (System.nanoTime() - t1) / 1e9);
                     load.closeInput();
                     load.finish(60);
@@ -94,11 +95,11 @@ final class SocketsBench implements Callable<Integer> {
         PathStats paths = pipeline.inspect(p -> p.paths().stats()).get(10, TimeUnit.SECONDS);
         long rss = settledRssKiB();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        System.out.printf("  flows kept          %,d live, %,d closed (cap %,d), %,d evicted%n", flows.live(), flows.closed(),
+        System.out.printf(Locale.ROOT, "  flows kept          %,d live, %,d closed (cap %,d), %,d evicted%n", flows.live(), flows.closed(),
                 Pipeline.Limits.DEFAULT.flows().maxFlows(), flows.evicted());
-        System.out.printf("  paths               %,d finished, %,d live%n", paths.paths(), paths.live());
-        System.out.printf(rssFormat, rssBefore / 1024, rss / 1024, heap / (1024 * 1024));
-        System.out.printf("  records lost        %,d%n", agent.stats().lost());
+        System.out.printf(Locale.ROOT, "  paths               %,d finished, %,d live%n", paths.paths(), paths.live());
+        System.out.printf(Locale.ROOT, rssFormat, rssBefore / 1024, rss / 1024, heap / (1024 * 1024));
+        System.out.printf(Locale.ROOT, "  records lost        %,d%n", agent.stats().lost());
     }
 
     private static long openFileLimit() throws java.io.IOException {

@@ -4,6 +4,7 @@ import dev.rxpath.agent.traces.TraceCounts;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -74,19 +75,19 @@ final class TcpBench implements Callable<Integer> {
         }
         base /= rounds;
         with /= rounds;
-        System.out.printf("bench tcp: iperf3 over 127.0.0.1, %d s x %d rounds, %s%n", seconds, rounds, paths.describe());
-        System.out.printf("  without agent       %.2f Gbit/s%n", base / 1e9);
-        System.out.printf("  with agent          %.2f Gbit/s (%d hook points attached)%n", with / 1e9, attached);
-        System.out.printf("  slowdown            %.1f%%%n", 100.0 * (base - with) / base);
-        System.out.printf("  events decoded      %,d (%,.0f/s), lost %,d%n", events, events / (double) (seconds * rounds), lost);
-        System.out.printf("  paths correlated    %,d%n", finished);
-        System.out.printf("  reader CPU          %.1f%% of one core (whole agent process %.1f%%)%n", readerCpu / rounds, agentCpu / rounds);
+        System.out.printf(Locale.ROOT, "bench tcp: iperf3 over 127.0.0.1, %d s x %d rounds, %s%n", seconds, rounds, paths.describe());
+        System.out.printf(Locale.ROOT, "  without agent       %.2f Gbit/s%n", base / 1e9);
+        System.out.printf(Locale.ROOT, "  with agent          %.2f Gbit/s (%d hook points attached)%n", with / 1e9, attached);
+        System.out.printf(Locale.ROOT, "  slowdown            %.1f%%%n", 100.0 * (base - with) / base);
+        System.out.printf(Locale.ROOT, "  events decoded      %,d (%,.0f/s), lost %,d%n", events, events / (double) (seconds * rounds), lost);
+        System.out.printf(Locale.ROOT, "  paths correlated    %,d%n", finished);
+        System.out.printf(Locale.ROOT, "  reader CPU          %.1f%% of one core (whole agent process %.1f%%)%n", readerCpu / rounds, agentCpu / rounds);
         if (export.on) {
             exporting /= rounds;
-            System.out.printf("  with export         %.2f Gbit/s: %s%n", exporting / 1e9, export.describe());
-            System.out.printf("  export's own        %.1f%% (against the agent alone); agent process CPU %.1f%% of one core (the receiver's and the scraper's included)%n",
+            System.out.printf(Locale.ROOT, "  with export         %.2f Gbit/s: %s%n", exporting / 1e9, export.describe());
+            System.out.printf(Locale.ROOT, "  export's own        %.1f%% (against the agent alone); agent process CPU %.1f%% of one core (the receiver's and the scraper's included)%n",
                     100.0 * (with - exporting) / with, exportingCpu / rounds);
-            System.out.printf("  exported            %,d paths traced; spans: %,d ended, %,d exported, %,d failed, %,d dropped%n", traced, spansEnded,
+            System.out.printf(Locale.ROOT, "  exported            %,d paths traced; spans: %,d ended, %,d exported, %,d failed, %,d dropped%n", traced, spansEnded,
                     spansExported, spansFailed, spansDropped);
         }
         return 0;

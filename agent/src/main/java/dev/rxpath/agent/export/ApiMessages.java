@@ -15,6 +15,7 @@ import dev.rxpath.agent.path.Verdict;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.ring.Handoff;
 import dev.rxpath.agent.traces.TraceCounts;
+import dev.rxpath.api.IpText;
 import dev.rxpath.api.v1.Family;
 import dev.rxpath.api.v1.LatencySummary;
 import dev.rxpath.api.v1.LostSource;
@@ -55,6 +56,7 @@ final class ApiMessages {
         if (p.dropSite() != null) b.setDropSite(p.dropSite());
         if (p.tcp() != null) b.setTcp(tcpHeader(p.tcp()));
         b.setAtClose(p.atClose());
+        if (p.verdict() == Verdict.QUEUED && p.queuedNs() >= 0) b.setWaiting(duration(p.queuedNs()));
         for (Stage s : p.observable()) b.addObservable(ApiEnums.stage(s));
         List<ReceivePath.StageTime> stages = p.stages();
         for (int i = 0; i < stages.size(); i++) {
@@ -128,8 +130,8 @@ final class ApiMessages {
 
     static dev.rxpath.api.v1.Endpoints endpoints(Endpoints e) {
         return dev.rxpath.api.v1.Endpoints.newBuilder().setFamily(e.family() == 10 ? Family.FAMILY_INET6 : Family.FAMILY_INET)
-                .setLocalIp(e.local().getHostAddress()).setLocalPort(e.localPort())
-                .setRemoteIp(e.remote().getHostAddress()).setRemotePort(e.remotePort()).build();
+                .setLocalIp(IpText.of(e.local())).setLocalPort(e.localPort())
+                .setRemoteIp(IpText.of(e.remote())).setRemotePort(e.remotePort()).build();
     }
 
     static dev.rxpath.api.v1.TcpHeader tcpHeader(TcpHeader t) {

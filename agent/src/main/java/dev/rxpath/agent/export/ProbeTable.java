@@ -4,6 +4,7 @@ import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.probe.KernelProbe;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code rxpath agent --probe}: every hook point, the mechanism that attached it or
@@ -15,7 +16,7 @@ public final class ProbeTable {
 
     public static void print(PrintStream out, KernelProbe kernel, List<HookStatus> statuses) {
         long attached = statuses.stream().filter(HookStatus::attached).count();
-        out.printf("kernel %s: %d of %d hook points attached%n", kernel.kernelRelease(), attached, statuses.size());
+        out.printf(Locale.ROOT, "kernel %s: %d of %d hook points attached%n", kernel.kernelRelease(), attached, statuses.size());
         out.printf("%-13s %-30s %-12s %-17s %s%n", "STAGE", "HOOK", "STATUS", "MECHANISM", "REASON");
         for (HookStatus s : statuses) {
             out.printf("%-13s %-30s %-12s %-17s %s%n", s.hook().stage(), s.hook().target(),

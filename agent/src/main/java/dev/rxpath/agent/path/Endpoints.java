@@ -1,7 +1,7 @@
 package dev.rxpath.agent.path;
 
 import dev.rxpath.agent.event.Event;
-import java.net.Inet6Address;
+import dev.rxpath.api.IpText;
 import java.net.InetAddress;
 
 /** A receiving socket's two ends: local is this node, remote the sender. */
@@ -19,10 +19,6 @@ public record Endpoints(int family, InetAddress local, int localPort, InetAddres
     /** As the segment travelled: "remote:port -> local:port", IPv6 in brackets. */
     @Override
     public String toString() {
-        return endpoint(remote, remotePort) + " -> " + endpoint(local, localPort);
-    }
-
-    public static String endpoint(InetAddress a, int port) {
-        return (a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress()) + ":" + port;
+        return IpText.endpoint(remote, remotePort) + " -> " + IpText.endpoint(local, localPort);
     }
 }

@@ -1,6 +1,7 @@
 package dev.rxpath.agent.probe;
 
 import com.google.common.net.InetAddresses;
+import dev.rxpath.api.IpText;
 import java.net.InetAddress;
 
 /** An address block from a filter ("10.0.0.0/8", "::1", "192.168.1.7"): parsed as a literal, never resolved. */
@@ -29,7 +30,7 @@ public record Cidr(byte[] network, int bits) {
     @Override
     public String toString() {
         try {
-            return InetAddresses.toAddrString(InetAddress.getByAddress(network)) + "/" + bits;
+            return IpText.of(InetAddress.getByAddress(network)) + "/" + bits;
         } catch (java.net.UnknownHostException e) {
             throw new AssertionError("4 or 16 bytes are always an address", e);
         }

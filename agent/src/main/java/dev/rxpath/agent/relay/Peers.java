@@ -1,5 +1,6 @@
 package dev.rxpath.agent.relay;
 
+import dev.rxpath.api.IpText;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
@@ -95,7 +96,7 @@ final class Peers implements AutoCloseable {
     private void resolve(Dns dns) {
         Set<String> now = new HashSet<>();
         try {
-            for (InetAddress a : InetAddress.getAllByName(dns.name())) now.add(address(a.getHostAddress(), dns.port()));
+            for (InetAddress a : InetAddress.getAllByName(dns.name())) now.add(IpText.endpoint(a, dns.port()));
         } catch (UnknownHostException e) {
             return;
         }
@@ -126,11 +127,6 @@ final class Peers implements AutoCloseable {
                 gone.close();
             }
         }
-    }
-
-    /** HOST:PORT, an IPv6 host in brackets. */
-    static String address(String host, int port) {
-        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static ManagedChannel channel(String address, Tls tls, long dialTimeoutMs) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -144,7 +145,7 @@ public final class RelayCommand implements Callable<Integer> {
             relayed.close();
             stopped.countDown();
         }, "rxpath-relay-shutdown"));
-        LOG.info(String.format(java.util.Locale.ROOT, "relay: serving on %s:%d for %s; Ctrl-C to stop", tcp.address().getHostString(), server.tcpPort(),
+        LOG.info(String.format(Locale.ROOT, "relay: serving on %s:%d for %s; Ctrl-C to stop", tcp.address().getHostString(), server.tcpPort(),
                 String.join(" and ", sources())));
         stopped.await();
         return 0;

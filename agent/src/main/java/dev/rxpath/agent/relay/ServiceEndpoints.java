@@ -1,5 +1,6 @@
 package dev.rxpath.agent.relay;
 
+import dev.rxpath.api.IpText;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -80,7 +81,7 @@ public final class ServiceEndpoints implements AutoCloseable {
             }
             if (port == null || slice.getEndpoints() == null) continue;
             for (Endpoint e : slice.getEndpoints()) {
-                for (String a : e.getAddresses()) out.add(Peers.address(a, port));
+                for (String a : e.getAddresses()) out.add(IpText.endpoint(a, port));
             }
         }
         return out;

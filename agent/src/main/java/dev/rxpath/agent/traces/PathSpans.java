@@ -5,6 +5,7 @@ import dev.rxpath.agent.event.KernelClock;
 import dev.rxpath.agent.path.Endpoints;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.path.Verdict;
+import dev.rxpath.api.IpText;
 import dev.rxpath.api.TcpText;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -67,8 +68,8 @@ final class PathSpans {
         Endpoints e = p.endpoints();
         if (e != null) {
             rootBuilder.setAttribute(TYPE, e.local() instanceof Inet6Address ? "ipv6" : "ipv4")
-                    .setAttribute(PEER_ADDRESS, e.remote().getHostAddress()).setAttribute(PEER_PORT, (long) e.remotePort())
-                    .setAttribute(LOCAL_ADDRESS, e.local().getHostAddress()).setAttribute(LOCAL_PORT, (long) e.localPort());
+                    .setAttribute(PEER_ADDRESS, IpText.of(e.remote())).setAttribute(PEER_PORT, (long) e.remotePort())
+                    .setAttribute(LOCAL_ADDRESS, IpText.of(e.local())).setAttribute(LOCAL_PORT, (long) e.localPort());
         }
         if (p.device() != null) rootBuilder.setAttribute(INTERFACE, p.device());
         Event.Task reader = p.reader();

@@ -1,5 +1,7 @@
 package dev.rxpath.agent.traces;
 
+import java.util.Locale;
+
 /**
  * What the trace export has done, for the status API, the metrics and the summary: finished
  * paths the tail sampler kept or sampled out, and their spans by how they left.
@@ -17,7 +19,7 @@ public record TraceCounts(String exporter, long traced, long sampledOut, long sp
                           long spansDropped, long spansQueued) {
     /** One line for stderr. */
     public String describe() {
-        return String.format("traces to %s: %d kept, %d paths sampled out; spans: %d ended, %d exported, %d failed, %d dropped (queue full), %d queued",
+        return String.format(Locale.ROOT, "traces to %s: %d kept, %d paths sampled out; spans: %d ended, %d exported, %d failed, %d dropped (queue full), %d queued",
                 exporter, traced, sampledOut, spansEnded, spansExported, spansFailed, spansDropped, spansQueued);
     }
 }

@@ -1,9 +1,7 @@
-package dev.rxpath.cli;
+package dev.rxpath.api;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.Durations;
-import dev.rxpath.api.TcpText;
 import dev.rxpath.api.v1.Endpoints;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.Handshake;
@@ -17,15 +15,19 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** How single values read in the compact and table formats, the same as `rxpath agent --print` writes them. */
-final class Display {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+/**
+ * How single values of the API's messages read, in the compact format ({@link CompactFormat},
+ * which {@code rxpath agent --print} writes too) and the CLI's table. Numbers are formatted
+ * in {@link Locale#ROOT}: "12.1us" whatever the default locale says ("12,1us" in German).
+ */
+public final class Display {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS", Locale.ROOT);
 
     private Display() {}
 
     /** 850ns, 12.1us, 1.20ms, 2.50s. */
-    static String duration(Duration d) {
-        long ns = Durations.toNanos(d);
+    public static String duration(Duration d) {
+        long ns = d.getSeconds() * 1_000_000_000L + d.getNanos();
         if (ns < 1_000) return ns + "ns";
         if (ns < 1_000_000) return String.format(Locale.ROOT, "%.1fus", ns / 1e3);
         if (ns < 1_000_000_000) return String.format(Locale.ROOT, "%.2fms", ns / 1e6);
@@ -33,7 +35,7 @@ final class Display {
     }
 
     /** 512B, 1.5KiB, 12.0MiB. */
-    static String bytes(long n) {
+    public static String bytes(long n) {
         if (n < 1024) return n + "B";
         String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
         double value = n;
@@ -45,26 +47,22 @@ final class Display {
         return String.format(Locale.ROOT, "%.1f%s", value, units[unit]);
     }
 
-    /** Time of day to the microsecond, in the zone this runs in. */
-    static String time(Timestamp t, ZoneId zone) {
+    /** Time of day to the microsecond, in {@code zone}. */
+    public static String time(Timestamp t, ZoneId zone) {
         return TIME.format(Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).atZone(zone));
     }
 
-    /** 10.0.0.1:443, [::1]:443. */
-    static String endpoint(String ip, int port) {
-        return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
+    /** 10.0.0.2:51234, [2001:db8::2]:51234. */
+    public static String remote(Endpoints e) {
+        return IpText.endpoint(e.getRemoteIp(), e.getRemotePort());
     }
 
-    static String remote(Endpoints e) {
-        return endpoint(e.getRemoteIp(), e.getRemotePort());
-    }
-
-    static String local(Endpoints e) {
-        return endpoint(e.getLocalIp(), e.getLocalPort());
+    public static String local(Endpoints e) {
+        return IpText.endpoint(e.getLocalIp(), e.getLocalPort());
     }
 
     /** remote -> local, or the skb's address when the path never met a socket. */
-    static String tuple(ReceivePath p) {
+    public static String tuple(ReceivePath p) {
         return p.hasEndpoints() ? remote(p.getEndpoints()) + " -> " + local(p.getEndpoints()) : "skb=" + Long.toHexString(p.getSkb());
     }
 
@@ -92,29 +90,29 @@ final class Display {
     }
 
     /** When the path entered: its first stage. */
-    static String entered(ReceivePath p, ZoneId zone) {
+    public static String entered(ReceivePath p, ZoneId zone) {
         return p.getStagesCount() > 0 ? time(p.getStages(0).getTime(), zone) : "-";
     }
 
     /** DEV > IP 3.1us > TCP 2.0us > USER* 684.1us: each stage and the time since the one before; * marks an inferred read. */
-    static String stages(ReceivePath p) {
+    public static String stages(ReceivePath p) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < p.getStagesCount(); i++) {
             StageTime t = p.getStages(i);
             if (i > 0) s.append(" > ");
-            s.append(EnumNames.of(t.getStage())).append(t.getInferred() ? "*" : "");
+            s.append(EnumText.of(t.getStage())).append(t.getInferred() ? "*" : "");
             if (i > 0) s.append(' ').append(duration(t.getSincePrevious()));
         }
         return s.toString();
     }
 
     /** LOST 42 records (subscriber queue), LOST 3 records (perf ring, cpu1). */
-    static String lost(LostEvent lost) {
+    public static String lost(LostEvent lost) {
         return "LOST " + lost.getCount() + " records (" + lostWhere(lost) + ")";
     }
 
     /** NODE b unavailable: UNAVAILABLE: io exception (Connection refused) — a relay's word on its nodes. */
-    static String node(NodeStatusEvent e) {
+    public static String node(NodeStatusEvent e) {
         String state = switch (e.getState()) {
             case NODE_STATE_CONNECTED -> "connected";
             case NODE_STATE_UNAVAILABLE -> "unavailable";
@@ -125,22 +123,22 @@ final class Display {
     }
 
     /** subscriber queue; perf ring, cpu1. */
-    static String lostWhere(LostEvent lost) {
-        return EnumNames.of(lost.getSource()).toLowerCase(Locale.ROOT).replace('_', ' ') + (lost.getCpu() >= 0 ? ", cpu" + lost.getCpu() : "");
+    public static String lostWhere(LostEvent lost) {
+        return EnumText.of(lost.getSource()).toLowerCase(Locale.ROOT).replace('_', ' ') + (lost.getCpu() >= 0 ? ", cpu" + lost.getCpu() : "");
     }
 
     /** The last TCP state seen, and whether the socket has closed. */
-    static String state(Flow f) {
+    public static String state(Flow f) {
         return f.getState() + (f.getClosed() ? " (closed)" : "");
     }
 
     /** Drops of every reason. */
-    static long drops(Flow f) {
+    public static long drops(Flow f) {
         return f.getDropsMap().values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** The 99th percentile of the time to the application, or - before any read. */
-    static String p99(Flow f) {
+    public static String p99(Flow f) {
         return f.getToApplication().getCount() > 0 ? duration(f.getToApplication().getP99()) : "-";
     }
 }

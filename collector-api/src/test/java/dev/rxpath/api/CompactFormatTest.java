@@ -1,18 +1,16 @@
-package dev.rxpath.cli;
+package dev.rxpath.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.Durations;
 import dev.rxpath.api.v1.CloseReason;
 import dev.rxpath.api.v1.Endpoints;
 import dev.rxpath.api.v1.Family;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.Handshake;
-import dev.rxpath.api.v1.LostEvent;
-import dev.rxpath.api.v1.LostSource;
 import dev.rxpath.api.v1.ReceivePath;
 import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.StageTime;
@@ -20,6 +18,7 @@ import dev.rxpath.api.v1.Task;
 import dev.rxpath.api.v1.TcpHeader;
 import dev.rxpath.api.v1.Verdict;
 import java.time.ZoneOffset;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class CompactFormatTest {
@@ -37,7 +36,7 @@ class CompactFormatTest {
                 .addStages(stage(Stage.STAGE_IP, 428_580_100, 3_100, false))
                 .addStages(stage(Stage.STAGE_TCP, 428_582_100, 2_000, false))
                 .addStages(stage(Stage.STAGE_USER, 429_266_200, 684_100, true))
-                .setTotal(Durations.fromNanos(689_200))
+                .setTotal(nanos(689_200))
                 .setDevice("eth0").setPayload(100).setCopied(100)
                 .setReader(Task.newBuilder().setPid(14498).setTid(14500).setComm("java"))
                 .setClosedBy(CloseReason.CLOSE_REASON_REUSED)
@@ -53,7 +52,7 @@ class CompactFormatTest {
                 .setEndpoints(Endpoints.newBuilder().setFamily(Family.FAMILY_INET)
                         .setRemoteIp("10.0.0.2").setRemotePort(59690).setLocalIp("10.0.0.1").setLocalPort(8080))
                 .addStages(stage(Stage.STAGE_DEV, 428_577_000, 0, false))
-                .setTotal(Durations.fromNanos(0))
+                .setTotal(nanos(0))
                 .setReader(Task.newBuilder().setPid(14498).setComm("nginx").setContainer(dev.rxpath.api.v1.Container.newBuilder()
                         .setRuntime("containerd").setId("c0ffee0123456789abcdef0123456789abcdef0123456789abcdef0123456789")))
                 .build();
@@ -71,7 +70,7 @@ class CompactFormatTest {
                         .setRemoteIp("::1").setRemotePort(45588).setLocalIp("::1").setLocalPort(43601))
                 .addStages(stage(Stage.STAGE_DEV, 449_487_000, 0, false))
                 .addStages(stage(Stage.STAGE_END, 449_500_400, 13_400, false))
-                .setTotal(Durations.fromNanos(13_400))
+                .setTotal(nanos(13_400))
                 .setDevice("lo").setReason("NO_SOCKET").setDiedAt(Stage.STAGE_LOOKUP).setDropSite("tcp_v6_rcv+0x4a2")
                 .setClosedBy(CloseReason.CLOSE_REASON_END)
                 .build();
@@ -89,7 +88,7 @@ class CompactFormatTest {
                         .setRemoteIp("127.0.0.1").setRemotePort(43985).setLocalIp("127.0.0.1").setLocalPort(54652))
                 .addStages(stage(Stage.STAGE_DEV, 0, 0, false))
                 .addStages(stage(Stage.STAGE_END, 7_900, 7_900, false))
-                .setTotal(Durations.fromNanos(7_900))
+                .setTotal(nanos(7_900))
                 .setTcp(TcpHeader.newBuilder().setFlags(0x11).setSeq((int) 4002076375L).setAck(557867795).setWindow(98))
                 .setReason("QUEUE_PURGE").setDiedAt(Stage.STAGE_SOCKET).setAtClose(true).setDropSite("sk_stream_kill_queues+0x57")
                 .build();
@@ -102,7 +101,7 @@ class CompactFormatTest {
     @Test
     void sequenceNumbersAreRelativeUnlessAskedForAsSent() {
         ReceivePath path = ReceivePath.newBuilder().setVerdict(Verdict.VERDICT_DELIVERED)
-                .addStages(stage(Stage.STAGE_DEV, 0, 0, false)).setTotal(Durations.fromNanos(0))
+                .addStages(stage(Stage.STAGE_DEV, 0, 0, false)).setTotal(nanos(0))
                 .setTcp(TcpHeader.newBuilder().setFlags(0x18).setSeq((int) 3598781899L).setAck(1310629589).setWindow(512).setPayload(100)
                         .setRelativeSeq(101).setRelativeAck(1))
                 .build();
@@ -117,7 +116,7 @@ class CompactFormatTest {
         Flow flow = Flow.newBuilder().setEndpoints(Endpoints.newBuilder().setFamily(Family.FAMILY_INET)
                         .setRemoteIp("10.231.0.1").setRemotePort(40000).setLocalIp("10.231.0.2").setLocalPort(8080))
                 .setState("ESTABLISHED").setSrttUs(45)
-                .setHandshake(Handshake.newBuilder().setRtt(Durations.fromNanos(45_000)).setPeerMss(1460).setMss(1460)
+                .setHandshake(Handshake.newBuilder().setRtt(nanos(45_000)).setPeerMss(1460).setMss(1460)
                         .setPeerWscale(7).setWscale(9).setSackOk(true).setTimestamps(true))
                 .build();
         String line = plain.flow(flow);
@@ -130,7 +129,7 @@ class CompactFormatTest {
     @Test
     void aPathWithoutASocketShowsItsSkb() {
         ReceivePath path = ReceivePath.newBuilder().setSkb(0xffff888109d82700L).setVerdict(Verdict.VERDICT_UNTRACED)
-                .addStages(stage(Stage.STAGE_DEV, 0, 0, false)).setTotal(Durations.fromNanos(0)).setDevice("lo").build();
+                .addStages(stage(Stage.STAGE_DEV, 0, 0, false)).setTotal(nanos(0)).setDevice("lo").build();
         assertEquals("10:00:00.000000 skb=ffff888109d82700                            UNTRACED         0ns DEV  dev=lo", plain.path(path));
     }
 
@@ -142,16 +141,58 @@ class CompactFormatTest {
         assertTrue(coloured.contains("\033[31mDROPPED   \033[0m"), coloured);
     }
 
+    /** A payload still unread when the wait ended: the line says how long it waited in the socket. */
     @Test
-    void lostRecords() {
-        assertEquals("LOST 42 records (subscriber queue)", Display.lost(LostEvent.newBuilder()
-                .setSource(LostSource.LOST_SOURCE_SUBSCRIBER_QUEUE).setCpu(-1).setCount(42).build()));
-        assertEquals("LOST 3 records (perf ring, cpu1)", Display.lost(LostEvent.newBuilder()
-                .setSource(LostSource.LOST_SOURCE_PERF_RING).setCpu(1).setCount(3).build()));
+    void aQueuedPathShowsItsWait() {
+        ReceivePath path = ReceivePath.newBuilder()
+                .setVerdict(Verdict.VERDICT_QUEUED)
+                .setEndpoints(Endpoints.newBuilder().setFamily(Family.FAMILY_INET6)
+                        .setRemoteIp("2001:db8::2").setRemotePort(51234).setLocalIp("2001:db8::1").setLocalPort(443))
+                .addStages(stage(Stage.STAGE_DEV, 0, 0, false))
+                .addStages(stage(Stage.STAGE_SOCKET, 6_000, 6_000, false))
+                .setTotal(nanos(1_500_006_000)).setWaiting(nanos(1_500_000_000))
+                .setDevice("eth0").setPayload(1000)
+                .build();
+        assertEquals("10:00:00.000000 [2001:db8::2]:51234 -> [2001:db8::1]:443        QUEUED         1.50s DEV > SOCKET 6.0us > waiting 1.50s"
+                + "  dev=eth0 len=1000", plain.path(path));
+    }
+
+    /** An address in Java's uncompressed text (as agents before RFC 5952 sent it) reads compressed all the same. */
+    @Test
+    void ipv6ReadsCompressedWhateverTheAgentSent() {
+        ReceivePath path = ReceivePath.newBuilder().setVerdict(Verdict.VERDICT_DELIVERED)
+                .setEndpoints(Endpoints.newBuilder().setFamily(Family.FAMILY_INET6)
+                        .setRemoteIp("0:0:0:0:0:0:0:1").setRemotePort(45588).setLocalIp("2001:DB8:0:0:1:0:0:1").setLocalPort(43601))
+                .addStages(stage(Stage.STAGE_DEV, 0, 0, false)).setTotal(nanos(0))
+                .build();
+        assertTrue(plain.path(path).contains(" [::1]:45588 -> [2001:db8::1:0:0:1]:43601 "), plain.path(path));
+    }
+
+    /** Numbers as the format writes them, not as the default locale would: 12.1us, never 12,1us. */
+    @Test
+    void theDefaultLocaleChangesNoNumber() {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY);
+        try {
+            ReceivePath path = ReceivePath.newBuilder().setVerdict(Verdict.VERDICT_DELIVERED)
+                    .addStages(stage(Stage.STAGE_DEV, 0, 0, false))
+                    .addStages(stage(Stage.STAGE_USER, 12_100, 12_100, false))
+                    .setTotal(nanos(12_100))
+                    .build();
+            assertTrue(plain.path(path).endsWith(" DELIVERED     12.1us DEV > USER 12.1us"), plain.path(path));
+            Flow flow = Flow.newBuilder().setBytesReceived(1536).build();
+            assertTrue(plain.flow(flow).contains(" rx=1.5KiB "), plain.flow(flow));
+        } finally {
+            Locale.setDefault(before);
+        }
+    }
+
+    private static Duration nanos(long ns) {
+        return Duration.newBuilder().setSeconds(ns / 1_000_000_000L).setNanos((int) (ns % 1_000_000_000L)).build();
     }
 
     private static StageTime.Builder stage(Stage stage, int nanos, long sincePrevious, boolean inferred) {
         return StageTime.newBuilder().setStage(stage).setTime(Timestamp.newBuilder().setSeconds(ENTERED).setNanos(nanos))
-                .setSincePrevious(Durations.fromNanos(sincePrevious)).setInferred(inferred);
+                .setSincePrevious(nanos(sincePrevious)).setInferred(inferred);
     }
 }
