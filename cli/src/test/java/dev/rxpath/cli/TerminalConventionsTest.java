@@ -36,8 +36,11 @@ class TerminalConventionsTest {
         assertEquals(List.of("observe"), complete(script, "rxpath", "obs"));
         assertEquals(List.of("dropped"), complete(script, "rxpath", "observe", "--verdict", "dro"));
         assertTrue(complete(script, "rxpath", "flows", "--so").contains("--sort"));
-        // zsh is served the same script, which loads bash's completion layer there first
-        assertEquals(Files.readString(script), run(Processes.cli("completion", "zsh"), Map.of()).out);
+        // zsh is served the same kind of script, which loads bash's completion layer there first
+        Path zsh = dir.resolve("rxpath.zsh");
+        Files.writeString(zsh, run(Processes.cli("completion", "zsh"), Map.of()).out);
+        assertTrue(Files.readString(zsh).contains("bashcompinit"), "zsh loads bash's completion first");
+        assertEquals(List.of("observe"), complete(zsh, "rxpath", "obs"));
     }
 
     /** What bash offers for the last word of {@code words}, as it would at a prompt. */
