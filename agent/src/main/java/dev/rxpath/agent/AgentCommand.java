@@ -282,7 +282,7 @@ final class AgentCommand implements Callable<Integer> {
         KernelClock clock = new KernelClock();
         Backends backends = new Backends(metricsAddress, traceExport, traceSampling, clock, node());
         Containers containers = cgroupRoot != null ? Containers.under(cgroupRoot, pods()) : Containers.ofHost(pods());
-        PathListener sink = backends.sinks(PipelineOptions.sink(print, System.out, clock, containers));
+        PathListener sink = backends.sinks(pipelineOptions.sink(print, System.out, clock, containers));
         ObserverHub hub = new ObserverHub(history, sink);
         Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The correlator's and flow table's bounds, shared by {@code agent} and {@code replay}. */
+/** The correlator's and flow table's bounds, and what {@code --print} shows, shared by {@code agent} and {@code replay}. */
 final class PipelineOptions {
     private static final Pipeline.Limits D = Pipeline.Limits.DEFAULT;
 
@@ -34,6 +34,10 @@ final class PipelineOptions {
 
     @Option(names = "--closed-retention", paramLabel = "SECONDS", description = "Keep a closed socket's flow this long (default: ${DEFAULT-VALUE}).")
     long closedRetentionS = D.flows().closedRetentionNs() / 1_000_000_000;
+
+    @Option(names = "--all", description = {"With --print: also the paths of skbs no socket took (no tuple:",
+            "a pure ACK freed unseen, a segment dropped before its socket was found)."})
+    boolean all;
 
     Pipeline.Limits limits() {
         return limits(WorkloadCounts.Options.NONE);
@@ -65,7 +69,7 @@ final class PipelineOptions {
     }
 
     /** Where finished paths go: printed, or nowhere yet (the flow table keeps them counted). */
-    static PathListener sink(PrintMode mode, PrintStream out, KernelClock clock, Containers containers) {
-        return mode == PrintMode.paths ? new PathPrinter(out, clock, containers) : PathListener.NONE;
+    PathListener sink(PrintMode mode, PrintStream out, KernelClock clock, Containers containers) {
+        return mode == PrintMode.paths ? new PathPrinter(out, clock, containers, all) : PathListener.NONE;
     }
 }

@@ -67,7 +67,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (tls.given()) throw new ParameterException(spec.commandLine(), "--tls-cert, --tls-key and --tls-client-ca need --listen");
         RecordingHeader h = recording.header();
         KernelClock clock = new KernelClock(h.wallMinusMonoNs());
-        Pipeline pipeline = Pipeline.replaying(h, limits, PipelineOptions.sink(print, out, clock, Containers.NONE));
+        Pipeline pipeline = Pipeline.replaying(h, limits, pipelineOptions.sink(print, out, clock, Containers.NONE));
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(out, clock, h.names(), pipeline) : pipeline;
         DecodingSink decoding = new DecodingSink(events);
         long frames = recording.replay(decoding);

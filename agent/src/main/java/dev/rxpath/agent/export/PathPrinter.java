@@ -17,17 +17,22 @@ import java.time.ZoneId;
 public final class PathPrinter implements PathListener {
     private final PrintStream out;
     private final ApiMessages messages;
+    private final boolean all;
     private final CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), false);
 
-    /** @param containers names the reader's container and pod, as the API does */
-    public PathPrinter(PrintStream out, KernelClock clock, Containers containers) {
+    /**
+     * @param containers names the reader's container and pod, as the API does
+     * @param all        also paths with no socket: no tuple, so nothing a reader could tell them by
+     */
+    public PathPrinter(PrintStream out, KernelClock clock, Containers containers, boolean all) {
         this.out = out;
+        this.all = all;
         this.messages = new ApiMessages(clock, containers);
     }
 
     @Override
     public void path(ReceivePath p) {
-        out.println(format(p));
+        if (all || p.endpoints() != null) out.println(format(p));
     }
 
     @Override

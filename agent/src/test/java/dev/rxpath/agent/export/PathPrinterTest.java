@@ -1,6 +1,7 @@
 package dev.rxpath.agent.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.rxpath.agent.containers.Containers;
@@ -77,9 +78,21 @@ class PathPrinterTest {
         }
     }
 
+    @Test
+    void aPathNoSocketTookIsPrintedOnlyWithAll() {
+        ReceivePath noSocket = new ReceivePath(0xffff888109d82700L, Verdict.UNTRACED, CloseReason.EXPIRED, List.of(stage(Stage.DEV, 0)),
+                EnumSet.allOf(Stage.class), "lo", 0, -1, 0, 0, null, 0, 0, null, null, null, null, null, T0);
+        assertEquals("", printed(noSocket, false), "nothing to tell it by: left out");
+        assertTrue(printed(noSocket, true).contains(" UNTRACED "), printed(noSocket, true));
+    }
+
     private static String printed(ReceivePath p) {
+        return printed(p, false);
+    }
+
+    private static String printed(ReceivePath p, boolean all) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        new PathPrinter(new PrintStream(bytes, true, StandardCharsets.UTF_8), CLOCK, Containers.NONE).path(p);
+        new PathPrinter(new PrintStream(bytes, true, StandardCharsets.UTF_8), CLOCK, Containers.NONE, all).path(p);
         return bytes.toString(StandardCharsets.UTF_8).stripTrailing();
     }
 
