@@ -58,9 +58,24 @@ public final class AgentServer implements AutoCloseable {
      */
     private static final Logger BOOTSTRAP = Logger.getLogger("io.netty.bootstrap.ServerBootstrap");
 
+    /**
+     * A client that goes away while paths are still being written to it (Ctrl-C on a followed
+     * `observe`) leaves Netty writes for a stream already reset, which gRPC reports as a
+     * "Stream Error" warning with its stack: that is how a follow ends, so it is kept for debug.
+     */
+    private static final Logger SERVER_HANDLER = Logger.getLogger("io.grpc.netty.NettyServerHandler");
+
     static {
         BOOTSTRAP.setFilter(r -> r.getMessage() == null
                 || !(r.getMessage().startsWith("Unknown channel option 'SO_KEEPALIVE'") && r.getMessage().contains("DomainSocketChannel")));
+        SERVER_HANDLER.setFilter(r -> {
+            if (r.getLevel() == java.util.logging.Level.WARNING && r.getThrown() != null && r.getThrown().getMessage() != null
+                    && r.getThrown().getMessage().startsWith("Stream closed before write could take place")) {
+                r.setLevel(java.util.logging.Level.FINE);
+                return SERVER_HANDLER.isLoggable(java.util.logging.Level.FINE);
+            }
+            return true;
+        });
     }
 
     /** An option's HOST:PORT, HOST an IP address ("[::1]:4245" too); the error names the option. */
