@@ -45,6 +45,7 @@ final class DropsCommand extends AgentCommand {
 
     @Override
     int query(ObserverGrpc.ObserverBlockingStub observer) {
+        output.noWaterfall(spec);
         GetPathsRequest.Builder request = filters.request().setNumber(last).setFollow(follow);
         // drops and resets, unless --verdict chose
         if (request.getWhitelistCount() == 0) request.addWhitelist(PathFilter.newBuilder());

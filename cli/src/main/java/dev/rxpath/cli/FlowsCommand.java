@@ -29,6 +29,7 @@ final class FlowsCommand extends AgentCommand {
 
     @Override
     int query(ObserverGrpc.ObserverBlockingStub observer) {
+        output.noWaterfall(spec);
         GetFlowsRequest.Builder request = filters.request();
         order.applyTo(request, 0);
         observer.getFlows(request.build()).forEachRemaining(this::print);
@@ -48,6 +49,7 @@ final class FlowsCommand extends AgentCommand {
                 }
             }
             case TABLE -> new TableFormat(ZoneId.systemDefault()).flows(snapshot.getFlowsList()).flush(out);
+            case WATERFALL -> throw new IllegalStateException("refused before the query");
         }
         if (output.format != Output.Format.JSON && snapshot.getTotal() > snapshot.getFlowsCount()) {
             out.println("(" + snapshot.getFlowsCount() + " of " + snapshot.getTotal() + " flows: --limit)");

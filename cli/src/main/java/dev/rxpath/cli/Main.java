@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
                 "1:the agent could not be reached, or failed to answer",
                 "2:a usage error, or a filter the agent refused (the message names the flag or field)"},
         subcommands = {ObserveCommand.class, FlowsCommand.class, TopCommand.class, DropsCommand.class, StatusCommand.class,
-                CompletionCommand.class})
+                LatencyCommand.class, CompletionCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

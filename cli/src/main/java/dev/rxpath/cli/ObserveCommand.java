@@ -62,6 +62,14 @@ final class ObserveCommand extends AgentCommand {
                     }
                 });
             }
+            case WATERFALL -> {
+                Waterfall waterfall = new Waterfall(ZoneId.systemDefault());
+                paths.forEachRemaining(response -> {
+                    if (response.hasNodeStatus()) out.println(Display.node(response.getNodeStatus()));
+                    else if (response.hasLost()) out.println(Display.lost(response.getLost()));
+                    else if (response.hasPath()) waterfall.path(response.getPath()).forEach(out::println);
+                });
+            }
             case TABLE -> {
                 TableFormat format = new TableFormat(ZoneId.systemDefault());
                 Table table = TableFormat.paths();

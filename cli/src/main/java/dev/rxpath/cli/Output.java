@@ -3,18 +3,26 @@ package dev.rxpath.cli;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** -o: how a command prints what the agent sends. */
 final class Output {
-    enum Format { COMPACT, JSON, TABLE }
+    enum Format { COMPACT, JSON, TABLE, WATERFALL }
 
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "compact",
             converter = EnumNames.Formats.class, completionCandidates = EnumNames.Formats.class,
-            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}): one line per item, one JSON object per line, or aligned columns under a header.")
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}): one line per item, one JSON object per line, aligned columns"
+                    + " under a header, or (observe) each path's stages as a time bar.")
     Format format;
+
+    /** For a command that prints no paths: a waterfall is drawn from a path's stages. */
+    void noWaterfall(CommandSpec spec) {
+        if (format == Format.WATERFALL) throw new ParameterException(spec.commandLine(), "--output waterfall draws paths: it is for observe");
+    }
 
     /** One line of JSON: the message as the proto's JSON mapping has it. */
     static String json(MessageOrBuilder message) {

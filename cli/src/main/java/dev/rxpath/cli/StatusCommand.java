@@ -30,6 +30,7 @@ final class StatusCommand extends AgentCommand {
 
     @Override
     int query(ObserverGrpc.ObserverBlockingStub observer) {
+        output.noWaterfall(spec);
         ServerStatusResponse status = observer.serverStatus(ServerStatusRequest.getDefaultInstance());
         PrintWriter out = out();
         if (output.format == Output.Format.JSON) {

@@ -29,4 +29,33 @@ final class Processes {
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).start();
     }
+
+    /** A node served from the recording of loopback traffic the agent's tests keep: {@code rxpath replay --listen}. */
+    record ReplayedNode(Process process, String server) implements AutoCloseable {
+        static ReplayedNode start() throws Exception {
+            int port;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            Path recording = Path.of("..", "agent", "src", "test", "resources", "recordings", "loopback.rxrec.gz").toAbsolutePath().normalize();
+            Process node = agentJar("replay", recording.toString(), "--print", "none", "--listen", "127.0.0.1:" + port);
+            ReplayedNode n = new ReplayedNode(node, "--server=127.0.0.1:" + port);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (new ProcessBuilder(cli("status", n.server)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor() != 0) {
+                if (System.nanoTime() > deadline || !node.isAlive()) {
+                    n.close();
+                    throw new AssertionError("the replayed node did not serve");
+                }
+                Thread.sleep(200);
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }

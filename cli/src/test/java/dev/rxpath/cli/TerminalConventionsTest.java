@@ -1,12 +1,9 @@
 package dev.rxpath.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,29 +63,14 @@ class TerminalConventionsTest {
 
     @Test
     void verdictsAreColouredOnATerminalOnlyAndNotUnderNoColor() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path recording = Path.of("..", "agent", "src", "test", "resources", "recordings", "loopback.rxrec.gz").toAbsolutePath().normalize();
-        Process node = Processes.agentJar("replay", recording.toString(), "--print", "none", "--listen", "127.0.0.1:" + port);
-        try {
-            String server = "--server=127.0.0.1:" + port;
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (run(Processes.cli("status", server), Map.of()).exit != 0) {
-                assertTrue(System.nanoTime() < deadline && node.isAlive(), "the replayed node serves");
-                Thread.sleep(200);
-            }
-            List<String> observe = Processes.cli("observe", "--last", "50", "--verdict", "delivered", server);
+        try (Processes.ReplayedNode node = Processes.ReplayedNode.start()) {
+            List<String> observe = Processes.cli("observe", "--last", "50", "--verdict", "delivered", node.server());
             String onTerminal = onTerminal(observe, Map.of());
             assertTrue(onTerminal.contains(GREEN + "DELIVERED"), onTerminal);
             String noColor = onTerminal(observe, Map.of("NO_COLOR", "1"));
             assertTrue(noColor.contains("DELIVERED") && !noColor.contains("\033["), noColor);
             String piped = run(observe, Map.of()).out;
             assertTrue(piped.contains("DELIVERED") && !piped.contains("\033["), piped);
-        } finally {
-            node.destroy();
-            assertTrue(node.waitFor(30, TimeUnit.SECONDS));
         }
     }
 

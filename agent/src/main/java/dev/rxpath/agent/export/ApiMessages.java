@@ -17,6 +17,7 @@ import dev.rxpath.agent.ring.Handoff;
 import dev.rxpath.agent.traces.TraceCounts;
 import dev.rxpath.api.IpText;
 import dev.rxpath.api.v1.Family;
+import dev.rxpath.api.v1.LatencyBucket;
 import dev.rxpath.api.v1.LatencySummary;
 import dev.rxpath.api.v1.LostSource;
 import dev.rxpath.api.v1.StageTime;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 /** The agent's records as the collector-api contract spells them; kernel times become wall-clock time here. */
 final class ApiMessages {
@@ -163,8 +165,18 @@ final class ApiMessages {
     }
 
     static LatencySummary latency(Histogram h) {
-        return LatencySummary.newBuilder().setCount(h.getTotalCount()).setP50(duration(h.getValueAtPercentile(50)))
-                .setP99(duration(h.getValueAtPercentile(99))).setMax(duration(h.getMaxValue())).build();
+        var b = LatencySummary.newBuilder().setCount(h.getTotalCount()).setP50(duration(h.getValueAtPercentile(50)))
+                .setP99(duration(h.getValueAtPercentile(99))).setMax(duration(h.getMaxValue()));
+        // log2 buckets: bucket k holds (2^(k-1), 2^k] ns, so every histogram's buckets line up
+        long[] counts = new long[64];
+        for (HistogramIterationValue v : h.recordedValues()) {
+            long ns = h.medianEquivalentValue(v.getValueIteratedTo());
+            counts[ns <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(ns - 1)] += v.getCountAtValueIteratedTo();
+        }
+        for (int k = 0; k < 63; k++) {
+            if (counts[k] > 0) b.addBuckets(LatencyBucket.newBuilder().setUpperBound(duration(1L << k)).setCount(counts[k]));
+        }
+        return b.build();
     }
 
     long wallNs(long monotonicNs) {
