@@ -55,8 +55,10 @@ final class StatusCommand extends AgentCommand {
                 + (status.getSocketsNotCounted() > 0 ? ", " + status.getSocketsNotCounted() + " not counted: the map was full (--max-sockets)" : ""));
         for (NodeLatency l : status.getLatencyList()) {
             String what = l.getStage() == Stage.STAGE_UNSPECIFIED ? "to the application" : "to " + EnumText.of(l.getStage());
-            String from = l.getSource() == LatencySource.LATENCY_SOURCE_EVERY_SEGMENT ? "every segment, timed in the kernel"
-                    : "sampled paths";
+            String from = (l.getSource() == LatencySource.LATENCY_SOURCE_EVERY_SEGMENT ? "every segment, timed in the kernel"
+                    : "sampled paths")
+                    // a relay adds its nodes' buckets up: of a sum, a percentile is known to its log2 bucket
+                    + (status.getNodesCount() > 1 ? "; nodes summed, p50 and p99 to a log2 bucket" : "");
             line(out, "latency", String.format(Locale.ROOT, "%-18s p50 %s  p99 %s  max %s  (%,d; %s)", what,
                     Display.duration(l.getSummary().getP50()), Display.duration(l.getSummary().getP99()),
                     Display.duration(l.getSummary().getMax()), l.getSummary().getCount(), from));

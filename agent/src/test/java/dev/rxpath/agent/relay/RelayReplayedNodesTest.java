@@ -1,6 +1,7 @@
 package dev.rxpath.agent.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import dev.rxpath.api.v1.GetFlowsRequest;
 import dev.rxpath.api.v1.GetFlowsResponse;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
+import dev.rxpath.api.v1.NodeLatency;
 import dev.rxpath.api.v1.NodeState;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.PathFilter;
@@ -126,6 +128,17 @@ class RelayReplayedNodesTest {
         assertEquals(NODES * one.getRecordsReceived(), sum.getRecordsReceived());
         assertEquals(NODES * one.getClosedFlows(), sum.getClosedFlows());
         assertEquals(one.getPathSampling(), sum.getPathSampling());
+        // latencies: the same stages and sources, every bucket twenty times one node's
+        assertFalse(one.getLatencyList().isEmpty());
+        assertEquals(one.getLatencyCount(), sum.getLatencyCount(), sum.getLatencyList().toString());
+        for (int i = 0; i < one.getLatencyCount(); i++) {
+            NodeLatency mine = one.getLatency(i), all = sum.getLatency(i);
+            assertEquals(List.of(mine.getSource(), mine.getStage()), List.of(all.getSource(), all.getStage()));
+            assertEquals(NODES * mine.getSummary().getCount(), all.getSummary().getCount());
+            assertEquals(mine.getSummary().getMax(), all.getSummary().getMax());
+            assertEquals(mine.getSummary().getBucketsList().stream().map(b -> b.toBuilder().setCount(NODES * b.getCount()).build()).toList(),
+                    all.getSummary().getBucketsList());
+        }
     }
 
     @Test
