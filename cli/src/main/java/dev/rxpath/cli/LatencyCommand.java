@@ -1,86 +1,105 @@
 package dev.rxpath.cli;
 
 import dev.rxpath.api.EnumText;
+import dev.rxpath.api.LatencySum;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.GetFlowsResponse;
 import dev.rxpath.api.v1.LatencySource;
 import dev.rxpath.api.v1.NodeLatency;
+import dev.rxpath.api.v1.NodeState;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
 import dev.rxpath.api.v1.Stage;
 import java.io.PrintWriter;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 @Command(name = "latency",
-        description = {"Latency distributions of the selected flows as terminal histograms: per stage (the time from the stage",
-                "before), and from the first stage to the application's read; log2 buckets, p50 and p99 marked.",
-                "Per-flow figures come from sampled paths; the node's DEV -> socket histogram times every segment.",
+        description = {"Latency histograms of the selected flows, per stage and to the application, p50 and p99 marked.",
+                "Per stage the time from the stage before, and from the first stage to the application's read, over the"
+                        + " flows' sampled paths; then the node's DEV -> SOCKET time of every segment, counted in the kernel."
+                        + " A row per log2 bucket.",
                 FilterOptions.COMBINED},
         footer = {"", "Examples:",
                 "  rxpath latency --local-port 443",
                 "  rxpath latency --pod shop/web-0 --closed"})
 final class LatencyCommand extends AgentCommand {
+    /** The stages whose time a flow keeps, in path order. */
+    static final List<Stage> STAGES = List.of(Stage.STAGE_DEV, Stage.STAGE_IP, Stage.STAGE_TCP, Stage.STAGE_LOOKUP, Stage.STAGE_SOCKET,
+            Stage.STAGE_USER, Stage.STAGE_END);
+
     @Mixin
     FlowFilterOptions filters;
 
-    @Option(names = "--width", paramLabel = "COLUMNS", description = "Width of a histogram (default: $COLUMNS, else 80).")
+    @Option(names = "--width", paramLabel = "COLUMNS", description = "Columns to fit (default: $COLUMNS, else 80).")
     Integer width;
 
     @Override
     int query(ObserverGrpc.ObserverBlockingStub observer) {
+        if (width != null && width < 40) throw new ParameterException(spec.commandLine(), "--width must be at least 40");
         ServerStatusResponse status = observer.serverStatus(ServerStatusRequest.getDefaultInstance());
-        GetFlowsResponse flows = observer.getFlows(filters.request().build()).next();
-        int columns = width != null ? width : columns();
-        PrintWriter out = out();
-        for (NodeLatency n : status.getLatencyList()) {
-            if (n.getSource() != LatencySource.LATENCY_SOURCE_EVERY_SEGMENT) continue;
-            LatencyHistogram h = new LatencyHistogram();
-            h.add(n.getSummary());
-            draw(out, h, "DEV -> " + EnumText.of(n.getStage()) + " on the node, every segment (timed in the kernel)", "segments", columns);
-        }
-        Map<String, LatencyHistogram> byStage = new LinkedHashMap<>();
-        for (Stage s : Stage.values()) {
-            if (s != Stage.STAGE_UNSPECIFIED && s != Stage.UNRECOGNIZED && s != Stage.STAGE_SOCKET_EVENT) byStage.put(s.name(), new LatencyHistogram());
-        }
-        LatencyHistogram toApplication = new LatencyHistogram();
-        for (Flow f : flows.getFlowsList()) {
-            f.getStageLatencyMap().forEach((stage, summary) -> byStage.computeIfAbsent("STAGE_" + stage, k -> new LatencyHistogram()).add(summary));
-            toApplication.add(f.getToApplication());
-        }
-        String sampled = "sampled paths (" + (status.getPathSampling().isEmpty() ? "sampling unknown" : status.getPathSampling()) + ") of "
-                + flows.getFlowsCount() + " flow" + (flows.getFlowsCount() == 1 ? "" : "s");
-        boolean any = false;
-        for (Map.Entry<String, LatencyHistogram> e : byStage.entrySet()) {
-            if (e.getValue().count() == 0) continue;
-            any = true;
-            draw(out, e.getValue(), e.getKey().substring("STAGE_".length()) + ", from the stage before: " + sampled, "paths", columns);
-        }
-        if (toApplication.count() > 0) {
-            any = true;
-            draw(out, toApplication, "first stage -> the application's read: " + sampled, "paths", columns);
-        }
-        if (!any) out.println("no sampled path latency in " + flows.getFlowsCount() + " matching flows (of " + flows.getTotal() + ")");
+        Iterator<GetFlowsResponse> answers = observer.getFlows(filters.request().build());
+        List<Flow> flows = answers.hasNext() ? answers.next().getFlowsList() : List.of();
+        draw(out(), status, flows, width != null ? width : columns());
         return ExitCode.OK;
     }
 
-    private static void draw(PrintWriter out, LatencyHistogram h, String title, String unit, int columns) {
-        out.println(String.format(Locale.ROOT, "%s: %,d %s, p50 <=%s p99 <=%s", title, h.count(), unit,
-                LatencyHistogram.ns(h.quantile(0.5)), LatencyHistogram.ns(h.quantile(0.99))));
-        h.rows(columns).forEach(out::println);
+    /** The pictures: the flows' per stage and to the application, then the node's every segment. */
+    static void draw(PrintWriter out, ServerStatusResponse status, List<Flow> flows, int columns) {
+        String sampled = ", sampled (" + (status.getPathSampling().isEmpty() ? "sampling unknown" : status.getPathSampling()) + ")";
+        Map<String, LatencySum> byStage = new LinkedHashMap<>();
+        for (Stage s : STAGES) byStage.put(EnumText.of(s), new LatencySum());
+        LatencySum toApplication = new LatencySum();
+        for (Flow f : flows) {
+            // a stage this CLI does not know yet comes after the ones it does
+            f.getStageLatencyMap().forEach((stage, summary) -> byStage.computeIfAbsent(stage, k -> new LatencySum()).add(summary));
+            toApplication.add(f.getToApplication());
+        }
+        if (flows.isEmpty()) {
+            out.println("No flow matches.");
+            out.println();
+        } else if (toApplication.count() == 0 && byStage.values().stream().allMatch(s -> s.count() == 0)) {
+            out.println(String.format(Locale.ROOT, "No path latency in the %,d matching flow%s.", flows.size(), flows.size() == 1 ? "" : "s"));
+            out.println();
+        }
+        for (Map.Entry<String, LatencySum> e : byStage.entrySet()) {
+            picture(out, e.getKey() + ", time from the stage before", e.getValue(), paths(e.getValue()), sampled, columns);
+        }
+        picture(out, "First stage -> the application's read", toApplication, paths(toApplication), sampled, columns);
+        // what the kernel times for every segment is the node's, whatever the flow filters say
+        long nodes = status.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_STATE_CONNECTED).count();
+        String where = status.getNodesCount() == 0 ? "on the node" : String.format(Locale.ROOT, "on %,d node%s", nodes, nodes == 1 ? "" : "s");
+        for (NodeLatency n : status.getLatencyList()) {
+            if (n.getSource() != LatencySource.LATENCY_SOURCE_EVERY_SEGMENT) continue;
+            picture(out, "DEV -> " + EnumText.of(n.getStage()) + " of every segment " + where, new LatencySum().add(n.getSummary()), "segments",
+                    ", exact counts (timed in the kernel)", columns);
+        }
+    }
+
+    private static String paths(LatencySum sum) {
+        return String.format(Locale.ROOT, "paths of %,d flow%s", sum.added(), sum.added() == 1 ? "" : "s");
+    }
+
+    private static void picture(PrintWriter out, String what, LatencySum sum, String unit, String source, int columns) {
+        if (sum.buckets().isEmpty()) return;
+        out.println(LatencyHistogram.header(what, sum, unit, source));
+        LatencyHistogram.rows(sum, columns).forEach(out::println);
         out.println();
     }
 
     private static int columns() {
         try {
             String c = System.getenv("COLUMNS");
-            return c == null ? 80 : Math.max(40, Integer.parseInt(c.strip()));
+            return c == null || c.isBlank() ? 80 : Math.max(40, Integer.parseInt(c.strip()));
         } catch (NumberFormatException e) {
             return 80;
         }

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The client side of bin/rxpath: queries the node agent's Observer service over gRPC
- * (observe, flows, top, drops, status). bin/rxpath routes {@code agent}, {@code bench}
+ * (observe, flows, top, drops, status, latency). bin/rxpath routes {@code agent}, {@code bench}
  * and {@code replay} to the node agent instead.
  */
 // INHERIT: -h and -V on every subcommand too

@@ -8,6 +8,7 @@ import dev.rxpath.api.v1.ObserverGrpc;
 import java.io.PrintWriter;
 import java.time.ZoneId;
 import java.util.Iterator;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
@@ -64,10 +65,20 @@ final class ObserveCommand extends AgentCommand {
             }
             case WATERFALL -> {
                 Waterfall waterfall = new Waterfall(ZoneId.systemDefault());
+                // as in compact: through a relay, each path's first line names its node
+                boolean[] relayed = {false};
                 paths.forEachRemaining(response -> {
-                    if (response.hasNodeStatus()) out.println(Display.node(response.getNodeStatus()));
-                    else if (response.hasLost()) out.println(Display.lost(response.getLost()));
-                    else if (response.hasPath()) waterfall.path(response.getPath()).forEach(out::println);
+                    String node = relayed[0] ? response.getNodeName() + "  " : "";
+                    if (response.hasNodeStatus()) {
+                        relayed[0] = true;
+                        out.println(Display.node(response.getNodeStatus()));
+                    } else if (response.hasLost()) {
+                        out.println(node + Display.lost(response.getLost()));
+                    } else if (response.hasPath()) {
+                        List<String> rows = waterfall.path(response.getPath());
+                        out.println(node + rows.get(0));
+                        rows.subList(1, rows.size()).forEach(out::println);
+                    }
                 });
             }
             case TABLE -> {

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * -o waterfall: one path as a trace view draws a trace, its first line the path (when it
- * entered, the tuple, the verdict, its whole time), then a row per stage whose bar starts
- * where the stage before ended and runs to this stage, on one time scale for the path.
+ * -o waterfall: a path drawn as a trace view draws a trace. Its first line is the path (when
+ * it entered, the tuple, the verdict, its whole time), then a row per stage whose bar starts
+ * where the stage before ended and runs to this stage, on one time scale for the path
+ * ({@link #BAR} columns from its first stage to its last), and the time since the stage before.
+ * A stage the agent inferred (not seen by a hook) is starred, as in the compact line.
  */
 final class Waterfall {
     static final int BAR = 50;

@@ -42,6 +42,11 @@ class ExitStatusTest {
             "flows --limit -3                                | --limit",
             "top --interval 10ms                             | --interval must be at least 100ms",
             "status -o yaml                                  | --output",
+            "status -o waterfall                             | --output waterfall draws paths: it is for observe",
+            "flows -o waterfall                              | --output waterfall draws paths: it is for observe",
+            "drops -o waterfall                              | --output waterfall draws paths: it is for observe",
+            "latency --width 20                              | --width must be at least 40",
+            "latency -o json                                 | -o",
             "status --tls-ca /etc/hosts                      | --tls-ca and --tls-server-name are for HOST:PORT servers",
             "observe --unknown-flag                          | --unknown-flag"})
     void usageErrorsExitWith2NamingTheFlag(String args, String message) {
