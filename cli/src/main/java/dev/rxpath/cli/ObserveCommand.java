@@ -5,10 +5,12 @@ import dev.rxpath.api.Display;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.ObserverGrpc;
+import dev.rxpath.api.v1.ReceivePath;
 import java.io.PrintWriter;
 import java.time.ZoneId;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
@@ -49,38 +51,9 @@ final class ObserveCommand extends AgentCommand {
             case JSON -> paths.forEachRemaining(response -> out.println(Output.json(response)));
             case COMPACT -> {
                 CompactFormat compact = new CompactFormat(ZoneId.systemDefault(), colour, absoluteSeq);
-                // a relay names its nodes first; then every line names the node it is from
-                boolean[] relayed = {false};
-                paths.forEachRemaining(response -> {
-                    String node = relayed[0] ? response.getNodeName() + "  " : "";
-                    if (response.hasNodeStatus()) {
-                        relayed[0] = true;
-                        out.println(Display.node(response.getNodeStatus()));
-                    } else if (response.hasLost()) {
-                        out.println(node + Display.lost(response.getLost()));
-                    } else if (response.hasPath()) {
-                        out.println(node + compact.path(response.getPath()));
-                    }
-                });
+                printEach(paths, out, p -> List.of(compact.path(p)));
             }
-            case WATERFALL -> {
-                Waterfall waterfall = new Waterfall(ZoneId.systemDefault());
-                // as in compact: through a relay, each path's first line names its node
-                boolean[] relayed = {false};
-                paths.forEachRemaining(response -> {
-                    String node = relayed[0] ? response.getNodeName() + "  " : "";
-                    if (response.hasNodeStatus()) {
-                        relayed[0] = true;
-                        out.println(Display.node(response.getNodeStatus()));
-                    } else if (response.hasLost()) {
-                        out.println(node + Display.lost(response.getLost()));
-                    } else if (response.hasPath()) {
-                        List<String> rows = waterfall.path(response.getPath());
-                        out.println(node + rows.get(0));
-                        rows.subList(1, rows.size()).forEach(out::println);
-                    }
-                });
-            }
+            case WATERFALL -> printEach(paths, out, new Waterfall(ZoneId.systemDefault())::path);
             case TABLE -> {
                 TableFormat format = new TableFormat(ZoneId.systemDefault());
                 Table table = TableFormat.paths();
@@ -98,5 +71,26 @@ final class ObserveCommand extends AgentCommand {
             }
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Each path as its lines, losses and node events in their place. A relay names its nodes
+     * first; from then on, each path's first line and each loss names the node it is from.
+     */
+    private static void printEach(Iterator<GetPathsResponse> paths, PrintWriter out, Function<ReceivePath, List<String>> lines) {
+        boolean[] relayed = {false};
+        paths.forEachRemaining(response -> {
+            String node = relayed[0] ? response.getNodeName() + "  " : "";
+            if (response.hasNodeStatus()) {
+                relayed[0] = true;
+                out.println(Display.node(response.getNodeStatus()));
+            } else if (response.hasLost()) {
+                out.println(node + Display.lost(response.getLost()));
+            } else if (response.hasPath()) {
+                List<String> rows = lines.apply(response.getPath());
+                out.println(node + rows.get(0));
+                rows.subList(1, rows.size()).forEach(out::println);
+            }
+        });
     }
 }

@@ -72,10 +72,6 @@ public final class LogOptions {
         return r.getLoggerName() != null && r.getLoggerName().startsWith("dev.rxpath");
     }
 
-    private static String message(LogRecord r) {
-        return new java.util.logging.SimpleFormatter().formatMessage(r);
-    }
-
     private static String thrown(LogRecord r) {
         if (r.getThrown() == null) return null;
         StringWriter s = new StringWriter();
@@ -89,7 +85,7 @@ public final class LogOptions {
         public String format(LogRecord r) {
             String source = ours(r) ? "" : r.getLoggerName() + ": " + r.getLevel().getName().toLowerCase(java.util.Locale.ROOT) + ": ";
             String thrown = thrown(r);
-            return "rxpath: " + source + message(r) + (thrown == null ? "" : System.lineSeparator() + thrown) + System.lineSeparator();
+            return "rxpath: " + source + formatMessage(r) + (thrown == null ? "" : System.lineSeparator() + thrown) + System.lineSeparator();
         }
     }
 
@@ -103,7 +99,7 @@ public final class LogOptions {
             line.put("time", r.getInstant().toString());
             line.put("level", level(r.getLevel()));
             line.put("logger", r.getLoggerName());
-            line.put("message", message(r));
+            line.put("message", formatMessage(r));
             String thrown = thrown(r);
             if (thrown != null) line.put("error", thrown);
             return gson.toJson(line) + System.lineSeparator();
