@@ -6,16 +6,16 @@ import dev.rxpath.agent.containers.Containers;
 import dev.rxpath.agent.containers.Pods;
 import dev.rxpath.agent.event.EventSink;
 import dev.rxpath.agent.event.KernelClock;
-import dev.rxpath.agent.log.LogOptions;
 import dev.rxpath.agent.export.AgentServer;
-import dev.rxpath.agent.export.ServerTls;
 import dev.rxpath.agent.export.EventPrinter;
 import dev.rxpath.agent.export.ObservedNode;
 import dev.rxpath.agent.export.ObserverHub;
 import dev.rxpath.agent.export.ObserverService;
 import dev.rxpath.agent.export.ProbeTable;
+import dev.rxpath.agent.export.ServerTls;
 import dev.rxpath.agent.export.Summary;
 import dev.rxpath.agent.flow.WorkloadCounts;
+import dev.rxpath.agent.log.LogOptions;
 import dev.rxpath.agent.path.PathListener;
 import dev.rxpath.agent.probe.Cgroup;
 import dev.rxpath.agent.probe.Cidr;
@@ -34,6 +34,7 @@ import dev.rxpath.agent.ring.RingException;
 import dev.rxpath.agent.sys.Capabilities;
 import dev.rxpath.agent.traces.TailSampler;
 import dev.rxpath.agent.traces.TraceExport;
+import dev.rxpath.api.flags.PathFilterOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
@@ -51,9 +52,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,9 +64,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
-        description = "Attach to the kernel's receive path, follow every received segment and socket.")
+        description = {"Attach to the kernel's receive path, follow every received segment and socket.",
+                "The filter flags are observe's and choose the paths --print shows. --port, --local-port, --remote-port,"
+                        + " --local-ip, --remote-ip and --cgroup (not after --not) also narrow what the kernel watches: a socket"
+                        + " outside them is neither counted nor recorded. A socket's task is known at its connect() or listen(),"
+                        + " an accepted socket's at its first read: until then --cgroup counts it but does not show it."})
 final class AgentCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger("dev.rxpath.agent");
+    /** The filter flags the programs apply, when they select: a socket outside them is neither counted nor recorded. */
+    private static final Set<String> KERNEL_WATCH = Set.of("--port", "--local-port", "--remote-port", "--local-ip", "--remote-ip", "--cgroup");
 
     @Option(names = "--print", arity = "0..1", fallbackValue = "paths", paramLabel = "MODE",
             description = "Print as they finish: paths (one line per received segment, the default), raw (one line per kernel record).")
@@ -194,29 +201,6 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--path-ratio", paramLabel = "R", description = "Sample this share of segments instead of a rate, e.g. 0.001.")
     Double pathRatio;
 
-    @Option(names = "--port", split = ",", paramLabel = "PORT[,PORT]",
-            description = "Watch only sockets with this port at either end. This and the five below are applied in the kernel: "
-                    + "a socket outside them is neither counted nor recorded. Options AND, values OR.")
-    List<Integer> ports = List.of();
-
-    @Option(names = "--local-port", split = ",", paramLabel = "PORT[,PORT]", description = "Watch only sockets with this port at this node's end.")
-    List<Integer> localPorts = List.of();
-
-    @Option(names = "--remote-port", split = ",", paramLabel = "PORT[,PORT]", description = "Watch only sockets with this port at the peer's end.")
-    List<Integer> remotePorts = List.of();
-
-    @Option(names = "--local-ip", split = ",", paramLabel = "CIDR[,CIDR]", description = "Watch only sockets whose address on this node is in these blocks.")
-    List<String> localIps = List.of();
-
-    @Option(names = "--remote-ip", split = ",", paramLabel = "CIDR[,CIDR]", description = "Watch only sockets whose peer's address is in these blocks.")
-    List<String> remoteIps = List.of();
-
-    @Option(names = "--cgroup", split = ",", paramLabel = "PATH[,PATH]",
-            description = "Watch only sockets whose task is in these cgroup v2 subtrees (as /proc/PID/cgroup names them, or a "
-                    + "directory under the v2 mount). A socket's task is known at its connect() or listen(), an accepted "
-                    + "socket's at its first read: until then it is counted but not shown.")
-    List<String> cgroups = List.of();
-
     @Option(names = "--max-sockets", paramLabel = "N", description = "Sockets the kernel counts at once; one more is counted as untracked (default: ${DEFAULT-VALUE}).")
     int maxSockets = ReceiveHooks.Options.DEFAULT.maxSockets();
 
@@ -248,6 +232,7 @@ final class AgentCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--cgroup-root " + cgroupRoot + ": not a cgroup v2 hierarchy (it has no cgroup.controllers)");
         }
         ReceiveHooks.Options programs = programOptions();
+        pipelineOptions.requireFiltersApplied(print == PipelineOptions.PrintMode.paths, KERNEL_WATCH);
         if (countersInterval < 10) throw new ParameterException(spec.commandLine(), "--counters-interval must be at least 10 ms");
         if (bufferMiB < 1) throw new ParameterException(spec.commandLine(), "--buffer-mib must be at least 1");
         TraceExport traceExport;
@@ -282,7 +267,7 @@ final class AgentCommand implements Callable<Integer> {
         KernelClock clock = new KernelClock();
         Backends backends = new Backends(metricsAddress, traceExport, traceSampling, clock, node());
         Containers containers = cgroupRoot != null ? Containers.under(cgroupRoot, pods()) : Containers.ofHost(pods());
-        PathListener sink = backends.sinks(pipelineOptions.sink(print, System.out, clock, containers));
+        PathListener sink = backends.sinks(pipelineOptions.sink(print, System.out, clock, containers, node()));
         ObserverHub hub = new ObserverHub(history, sink);
         Pipeline pipeline = Pipeline.observing(hooks, limits, hub);
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(System.out, clock, kernel.names(), pipeline) : pipeline;
@@ -386,22 +371,25 @@ final class AgentCommand implements Callable<Integer> {
         }
         Sampling sampling = paths == PathMode.all ? Sampling.all() : pathRatio != null ? Sampling.ratio(pathRatio) : Sampling.rate(pathRate);
         try {
-            KernelFilter watch = new KernelFilter(Set.copyOf(ports), Set.copyOf(localPorts), Set.copyOf(remotePorts),
-                    cidrs("--local-ip", localIps), cidrs("--remote-ip", remoteIps), cgroups());
+            PathFilterOptions f = pipelineOptions.filters;
+            KernelFilter watch = new KernelFilter(Set.copyOf(f.selected("--port", Integer.class)),
+                    Set.copyOf(f.selected("--local-port", Integer.class)), Set.copyOf(f.selected("--remote-port", Integer.class)),
+                    cidrs("--local-ip", f.selected("--local-ip", String.class)), cidrs("--remote-ip", f.selected("--remote-ip", String.class)),
+                    cgroups(f.selected("--cgroup", Long.class)));
             return new ReceiveHooks.Options(sampling, maxSockets, watch);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
-    private List<Cgroup> cgroups() {
-        if (cgroups.isEmpty()) return List.of();
+    private List<Cgroup> cgroups(List<Long> ids) {
+        if (ids.isEmpty()) return List.of();
         Path mount = Cgroup.v2Mount().orElseThrow(() -> new ParameterException(spec.commandLine(),
                 "--cgroup: this machine has no cgroup v2 hierarchy mounted (/proc/self/mountinfo lists no cgroup2)"));
         List<Cgroup> out = new java.util.ArrayList<>();
-        for (String c : cgroups) {
+        for (long id : ids) {
             try {
-                out.add(Cgroup.resolve(c, mount));
+                out.add(Cgroup.withId(id, mount));
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--cgroup " + e.getMessage());
             }

@@ -7,13 +7,21 @@ import dev.rxpath.agent.flow.FlowTable;
 import dev.rxpath.agent.flow.WorkloadCounts;
 import dev.rxpath.agent.path.PathCorrelator;
 import dev.rxpath.agent.path.PathListener;
+import dev.rxpath.api.flags.PathFilterOptions;
+import dev.rxpath.api.v1.GetPathsRequest;
 import java.io.PrintStream;
+import java.util.Set;
+import java.util.TreeSet;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The correlator's and flow table's bounds, and what {@code --print} shows, shared by {@code agent} and {@code replay}. */
+/**
+ * The correlator's and flow table's bounds, and what {@code --print} shows (observe's path
+ * filters), shared by {@code agent} and {@code replay}.
+ */
 final class PipelineOptions {
     private static final Pipeline.Limits D = Pipeline.Limits.DEFAULT;
 
@@ -34,6 +42,9 @@ final class PipelineOptions {
 
     @Option(names = "--closed-retention", paramLabel = "SECONDS", description = "Keep a closed socket's flow this long (default: ${DEFAULT-VALUE}).")
     long closedRetentionS = D.flows().closedRetentionNs() / 1_000_000_000;
+
+    @Mixin
+    PathFilterOptions filters;
 
     @Option(names = "--all", description = {"With --print: also the paths of skbs no socket took (no tuple:",
             "a pure ACK freed unseen, a segment dropped before its socket was found)."})
@@ -59,6 +70,21 @@ final class PipelineOptions {
         if (value <= 0) throw new ParameterException(spec.commandLine(), option + " must be positive, not " + value);
     }
 
+    /**
+     * Refuses filter flags nothing would apply: they choose what {@code --print paths} shows,
+     * except the {@code applied} ones the command applies itself when they select (the agent's
+     * kernel watch).
+     */
+    void requireFiltersApplied(boolean printing, Set<String> applied) {
+        Set<String> printOnly = new TreeSet<>(filters.given(false));
+        printOnly.removeAll(applied);
+        printOnly.addAll(filters.given(true));
+        if (!printing && !printOnly.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), String.join(", ", printOnly) + (printOnly.size() == 1 ? " chooses" : " choose")
+                    + " the paths --print shows: without it, give " + (printOnly.size() == 1 ? "it" : "them") + " to `rxpath observe`");
+        }
+    }
+
     /** What {@code --print} shows. */
     enum PrintMode {
         /** one line per finished path */
@@ -68,8 +94,20 @@ final class PipelineOptions {
         none
     }
 
-    /** Where finished paths go: printed, or nowhere yet (the flow table keeps them counted). */
-    PathListener sink(PrintMode mode, PrintStream out, KernelClock clock, Containers containers) {
-        return mode == PrintMode.paths ? new PathPrinter(out, clock, containers, all) : PathListener.NONE;
+    /**
+     * Where finished paths go: printed, those the filters pass, or nowhere yet (the flow table
+     * keeps them counted).
+     *
+     * @param node this node's name, for --node
+     */
+    PathListener sink(PrintMode mode, PrintStream out, KernelClock clock, Containers containers, String node) {
+        if (mode != PrintMode.paths) return PathListener.NONE;
+
+        GetPathsRequest request = filters.request().build();
+        try {
+            return new PathPrinter(out, clock, containers, all, request.getWhitelistList(), request.getBlacklistList(), node);
+        } catch (IllegalArgumentException invalid) {
+            throw new ParameterException(spec.commandLine(), "a filter flag: " + invalid.getMessage());
+        }
     }
 }

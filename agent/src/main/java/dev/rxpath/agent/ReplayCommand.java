@@ -14,6 +14,7 @@ import dev.rxpath.agent.record.RecordingHeader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -63,11 +64,12 @@ final class ReplayCommand implements Callable<Integer> {
             System.err.println("rxpath: " + e.getMessage());
             return 1;
         }
+        pipelineOptions.requireFiltersApplied(listen == null && print == PipelineOptions.PrintMode.paths, Set.of());
         if (listen != null) return serve(recording, limits);
         if (tls.given()) throw new ParameterException(spec.commandLine(), "--tls-cert, --tls-key and --tls-client-ca need --listen");
         RecordingHeader h = recording.header();
         KernelClock clock = new KernelClock(h.wallMinusMonoNs());
-        Pipeline pipeline = Pipeline.replaying(h, limits, pipelineOptions.sink(print, out, clock, Containers.NONE));
+        Pipeline pipeline = Pipeline.replaying(h, limits, pipelineOptions.sink(print, out, clock, Containers.NONE, nodeName));
         EventSink events = print == PipelineOptions.PrintMode.raw ? new EventPrinter(out, clock, h.names(), pipeline) : pipeline;
         DecodingSink decoding = new DecodingSink(events);
         long frames = recording.replay(decoding);

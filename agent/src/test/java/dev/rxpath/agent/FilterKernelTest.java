@@ -74,7 +74,7 @@ class FilterKernelTest {
         Path mount = Cgroup.v2Mount().orElseThrow(() -> new AssertionError("this machine has no cgroup v2 hierarchy mounted"));
         Path dir = Files.createDirectory(mount.resolve("rxpath-test-" + ProcessHandle.current().pid()));
         try (ServerSocket server = new ServerSocket(0, 4, LOOPBACK)) {
-            KernelFilter filter = new KernelFilter(Set.of(), Set.of(), Set.of(), List.of(), List.of(), List.of(Cgroup.resolve(dir.toString(), mount)));
+            KernelFilter filter = new KernelFilter(Set.of(), Set.of(), Set.of(), List.of(), List.of(), List.of(new Cgroup("/" + mount.relativize(dir), dir)));
             RunningAgent running = RunningAgent.start(new ReceiveHooks.Options(Sampling.all(), 131_072, filter),
                     Agent.Options.DEFAULT.withCountersMillis(200));
             Peer inside, outside;

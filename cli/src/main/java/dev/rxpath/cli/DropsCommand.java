@@ -3,6 +3,8 @@ package dev.rxpath.cli;
 import com.google.protobuf.Value;
 import dev.rxpath.api.Display;
 import dev.rxpath.api.EnumText;
+import dev.rxpath.api.flags.FilterOptions;
+import dev.rxpath.api.flags.PathFilterOptions;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.ObserverGrpc;
@@ -41,12 +43,15 @@ final class DropsCommand extends AgentCommand {
     PathFilterOptions filters;
 
     @Mixin
+    TimeRangeOptions range;
+
+    @Mixin
     Output output;
 
     @Override
     int query(ObserverGrpc.ObserverBlockingStub observer) {
         output.noWaterfall(spec);
-        GetPathsRequest.Builder request = filters.request().setNumber(last).setFollow(follow);
+        GetPathsRequest.Builder request = range.applyTo(filters.request()).setNumber(last).setFollow(follow);
         // drops and resets, unless --verdict chose
         if (request.getWhitelistCount() == 0) request.addWhitelist(PathFilter.newBuilder());
         request.getWhitelistBuilderList().stream().filter(filter -> filter.getVerdictCount() == 0)

@@ -1,5 +1,6 @@
 package dev.rxpath.cli;
 
+import dev.rxpath.api.flags.EnumNames;
 import dev.rxpath.api.v1.FlowSort;
 import dev.rxpath.api.v1.GetFlowsRequest;
 import picocli.CommandLine.Option;

@@ -1,6 +1,8 @@
 package dev.rxpath.cli;
 
 import dev.rxpath.api.CompactFormat;
+import dev.rxpath.api.flags.FilterOptions;
+import dev.rxpath.api.flags.FlowFilterOptions;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.GetFlowsRequest;
 import dev.rxpath.api.v1.GetFlowsResponse;

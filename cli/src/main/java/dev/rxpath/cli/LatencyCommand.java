@@ -2,6 +2,8 @@ package dev.rxpath.cli;
 
 import dev.rxpath.api.EnumText;
 import dev.rxpath.api.LatencySum;
+import dev.rxpath.api.flags.FilterOptions;
+import dev.rxpath.api.flags.FlowFilterOptions;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.GetFlowsResponse;
 import dev.rxpath.api.v1.LatencySource;

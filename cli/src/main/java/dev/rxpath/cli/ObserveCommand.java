@@ -2,6 +2,8 @@ package dev.rxpath.cli;
 
 import dev.rxpath.api.CompactFormat;
 import dev.rxpath.api.Display;
+import dev.rxpath.api.flags.FilterOptions;
+import dev.rxpath.api.flags.PathFilterOptions;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.ObserverGrpc;
@@ -40,11 +42,14 @@ final class ObserveCommand extends AgentCommand {
     PathFilterOptions filters;
 
     @Mixin
+    TimeRangeOptions range;
+
+    @Mixin
     Output output;
 
     @Override
     int query(ObserverGrpc.ObserverBlockingStub observer) {
-        GetPathsRequest request = filters.request().setNumber(last != null ? last : follow ? 0 : 20).setFollow(follow).build();
+        GetPathsRequest request = range.applyTo(filters.request()).setNumber(last != null ? last : follow ? 0 : 20).setFollow(follow).build();
         Iterator<GetPathsResponse> paths = observer.getPaths(request);
         PrintWriter out = out();
         switch (output.format) {

@@ -3,6 +3,7 @@ package dev.rxpath.cli;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import dev.rxpath.api.flags.EnumNames;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -11,10 +12,16 @@ import picocli.CommandLine.ParameterException;
 final class Output {
     enum Format { COMPACT, JSON, TABLE, WATERFALL }
 
+    static final class Formats extends EnumNames.Choices<Format> {
+        Formats() {
+            super(Format.class);
+        }
+    }
+
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "compact",
-            converter = EnumNames.Formats.class, completionCandidates = EnumNames.Formats.class,
+            converter = Formats.class, completionCandidates = Formats.class,
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}): one line per item, one JSON object per line, aligned columns"
                     + " under a header, or (observe) each path's stages as a time bar.")
     Format format;

@@ -1,5 +1,6 @@
 package dev.rxpath.cli;
 
+import dev.rxpath.api.flags.PortConverter;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;

@@ -101,7 +101,7 @@ class FilterFlagsTest {
 
     private static GetPathsRequest observe(String... args) {
         ObserveCommand observe = parse("observe", args);
-        return observe.filters.request().build();
+        return observe.range.applyTo(observe.filters.request()).build();
     }
 
     private static GetFlowsRequest flows(String... args) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,13 +17,17 @@ import java.util.Optional;
  * paths name (or none): a v2 cgroup's id is its directory's inode number, so the hierarchy
  * is walked, each path read once per walk, and walked again when an id is not found, at most
  * once a second (a container's cgroup is made before its first task runs, so a task's id is
- * there by the next walk).
+ * there by the next walk). Each cgroup's parent is kept too, so that a filter on a cgroup can
+ * take in its subtree, as the kernel's --cgroup watch does.
  */
 final class CgroupPaths {
     private static final long WALK_INTERVAL_NS = 1_000_000_000L;
 
     private final Path mount;
-    private Map<Long, Optional<Container>> byId = Map.of();
+    /** A cgroup found by the last walk: its parent's id (0 for the hierarchy's root), and its container. */
+    private record Known(long parent, Optional<Container> container) {}
+
+    private Map<Long, Known> byId = Map.of();
     private long walkedNs = Long.MIN_VALUE / 2;
 
     CgroupPaths(Path mount) {
@@ -31,23 +36,41 @@ final class CgroupPaths {
 
     /** The container the cgroup's path names; empty if it names none, or no walk has found the cgroup. */
     synchronized Optional<Container> container(long id) {
-        Optional<Container> c = byId.get(id);
-        if (c == null && System.nanoTime() - walkedNs >= WALK_INTERVAL_NS) {
-            walk();
-            c = byId.get(id);
+        Known k = known(id);
+        return k == null ? Optional.empty() : k.container();
+    }
+
+    /** Whether the cgroup is one of {@code roots} or lies under one; a cgroup no walk has found is only itself. */
+    synchronized boolean within(long id, Collection<Long> roots) {
+        for (long at = id; at != 0; ) {
+            if (roots.contains(at)) return true;
+            Known k = at == id ? known(at) : byId.get(at);
+            if (k == null) return false;
+            at = k.parent();
         }
-        return c == null ? Optional.empty() : c;
+        return false;
+    }
+
+    private Known known(long id) {
+        Known k = byId.get(id);
+        if (k == null && System.nanoTime() - walkedNs >= WALK_INTERVAL_NS) {
+            walk();
+            k = byId.get(id);
+        }
+        return k;
     }
 
     private void walk() {
         walkedNs = System.nanoTime();
-        Map<Long, Optional<Container>> found = new HashMap<>();
+        Map<Long, Known> found = new HashMap<>();
+        Map<Path, Long> ids = new HashMap<>();
         try {
             Files.walkFileTree(mount, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    Object ino = Files.getAttribute(dir, "unix:ino");
-                    found.put(((Number) ino).longValue(), Container.of("/" + mount.relativize(dir)));
+                    long id = ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
+                    ids.put(dir, id);
+                    found.put(id, new Known(dir.equals(mount) ? 0 : ids.getOrDefault(dir.getParent(), 0L), Container.of("/" + mount.relativize(dir))));
                     return FileVisitResult.CONTINUE;
                 }
 

@@ -2,6 +2,7 @@ package dev.rxpath.agent.containers;
 
 import dev.rxpath.agent.probe.Cgroup;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,11 @@ public final class Containers implements AutoCloseable {
     public Optional<Container> of(long cgroupId) {
         if (paths == null || cgroupId == 0) return Optional.empty();
         return paths.container(cgroupId);
+    }
+
+    /** Whether the cgroup is one of {@code roots} or a descendant of one (without a hierarchy: one of them). */
+    public boolean within(long cgroupId, Collection<Long> roots) {
+        return paths == null ? roots.contains(cgroupId) : paths.within(cgroupId, roots);
     }
 
     /** The pod container of a container, when the node's pods are watched. */

@@ -73,7 +73,7 @@ final class PathFilters {
         nodes(at, f.getNodeNameList(), node, all);
         endpoints(at, f.getRemoteIpList(), f.getLocalIpList(), f.getRemotePortList(), f.getLocalPortList(), f.getFamilyList(),
                 f.getNetnsList(), all, ReceivePath::endpoints);
-        reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), all, ReceivePath::reader);
+        reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), containers, all, ReceivePath::reader);
         workload(at, f.getPodList(), f.getNamespaceList(), f.getContainerList(), containers, all, ReceivePath::reader);
         if (!f.getDeviceList().isEmpty()) all.add(p -> p.device() != null && f.getDeviceList().contains(p.device()));
         if (!f.getVerdictList().isEmpty()) {
@@ -130,7 +130,7 @@ final class PathFilters {
         nodes(at, f.getNodeNameList(), node, all);
         endpoints(at, f.getRemoteIpList(), f.getLocalIpList(), f.getRemotePortList(), f.getLocalPortList(), f.getFamilyList(),
                 f.getNetnsList(), all, Flow::endpoints);
-        reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), all, Flow::reader);
+        reader(f.getPidList(), f.getCommList(), f.getCgroupIdList(), containers, all, Flow::reader);
         workload(at, f.getPodList(), f.getNamespaceList(), f.getContainerList(), containers, all, Flow::reader);
         if (!f.getClosed()) all.add(fl -> !fl.closed());
         return fl -> all.stream().allMatch(x -> x.test(fl));
@@ -177,11 +177,12 @@ final class PathFilters {
         }
     }
 
-    private static <T> void reader(List<Integer> pids, List<String> comms, List<Long> cgroups, List<Predicate<T>> all,
-                                   java.util.function.Function<T, Event.Task> of) {
+    /** A cgroup takes in its subtree, as the agent's kernel --cgroup watch does: a pod's cgroup holds its containers'. */
+    private static <T> void reader(List<Integer> pids, List<String> comms, List<Long> cgroups, Containers containers,
+                                   List<Predicate<T>> all, java.util.function.Function<T, Event.Task> of) {
         if (!pids.isEmpty()) all.add(t -> of.apply(t) != null && pids.contains(of.apply(t).tgid()));
         if (!comms.isEmpty()) all.add(t -> of.apply(t) != null && comms.contains(of.apply(t).comm()));
-        if (!cgroups.isEmpty()) all.add(t -> of.apply(t) != null && cgroups.contains(of.apply(t).cgroupId()));
+        if (!cgroups.isEmpty()) all.add(t -> of.apply(t) != null && containers.within(of.apply(t).cgroupId(), cgroups));
     }
 
     /** "shop/web-": the namespace, when given, exactly; the pod's name by its prefix. */

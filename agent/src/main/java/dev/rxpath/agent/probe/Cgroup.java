@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A cgroup v2 subtree a filter watches: {@code name} as /proc/PID/cgroup prints it
@@ -14,24 +15,27 @@ import java.util.Optional;
  */
 public record Cgroup(String name, Path dir) {
     /**
-     * {@code given} as /proc/PID/cgroup names it, or as a directory under the v2 mount.
+     * The cgroup whose id ({@code bpf_get_current_cgroup_id()}'s, its directory's inode number) is
+     * {@code id}, found by walking the hierarchy.
      *
-     * @throws IllegalArgumentException saying why it names no cgroup here
+     * @throws IllegalArgumentException when no cgroup under the mount has that id
      */
-    public static Cgroup resolve(String given, Path v2Mount) {
-        Path asGiven = Path.of(given).normalize();
-        Path dir = asGiven.startsWith(v2Mount) ? asGiven : v2Mount.resolve(stripRoot(given)).normalize();
-        if (!dir.startsWith(v2Mount)) throw new IllegalArgumentException("\"" + given + "\" leaves the cgroup v2 hierarchy at " + v2Mount);
-        if (!Files.isRegularFile(dir.resolve("cgroup.procs"))) {
-            throw new IllegalArgumentException("\"" + given + "\" names no cgroup: " + dir + " is not a cgroup v2 directory");
+    public static Cgroup withId(long id, Path v2Mount) {
+        try (Stream<Path> dirs = Files.walk(v2Mount)) {
+            Path dir = dirs.filter(d -> Files.isDirectory(d) && inode(d) == id).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(id + " is no cgroup's id under " + v2Mount));
+            return new Cgroup("/" + v2Mount.relativize(dir), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot walk the cgroup hierarchy at " + v2Mount, e);
         }
-        return new Cgroup("/" + v2Mount.relativize(dir), dir);
     }
 
-    private static String stripRoot(String given) {
-        int i = 0;
-        while (i < given.length() && given.charAt(i) == '/') i++;
-        return given.substring(i);
+    private static long inode(Path dir) {
+        try {
+            return ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
+        } catch (IOException removedWhileWalked) {
+            return -1;
+        }
     }
 
     /** Where the cgroup v2 hierarchy is mounted, from /proc/self/mountinfo; empty on a v1-only machine. */

@@ -92,7 +92,7 @@ class PathPrinterTest {
 
     private static String printed(ReceivePath p, boolean all) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        new PathPrinter(new PrintStream(bytes, true, StandardCharsets.UTF_8), CLOCK, Containers.NONE, all).path(p);
+        new PathPrinter(new PrintStream(bytes, true, StandardCharsets.UTF_8), CLOCK, Containers.NONE, all, List.of(), List.of(), "node-a").path(p);
         return bytes.toString(StandardCharsets.UTF_8).stripTrailing();
     }
 

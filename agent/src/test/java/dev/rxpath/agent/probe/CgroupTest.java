@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A --cgroup value to its directory, and the v2 mount from mountinfo. */
+/** A --cgroup id to its directory, and the v2 mount from mountinfo. */
 class CgroupTest {
     @TempDir
     Path mount;
@@ -27,21 +27,15 @@ class CgroupTest {
     }
 
     @Test
-    void aNameAsProcPidCgroupPrintsItOrADirectoryUnderTheMount() throws Exception {
+    void anIdIsTheDirectoryWhoseInodeItIs() throws Exception {
         Path pod = Files.createDirectories(mount.resolve("kubepods.slice/pod1"));
-        Files.createFile(pod.resolve("cgroup.procs"));
-        Cgroup byName = Cgroup.resolve("/kubepods.slice/pod1", mount);
-        assertEquals(new Cgroup("/kubepods.slice/pod1", pod), byName);
-        assertEquals(byName, Cgroup.resolve(pod.toString(), mount));
-        assertEquals(byName, Cgroup.resolve("kubepods.slice/pod1/", mount));
+        long id = ((Number) Files.getAttribute(pod, "unix:ino")).longValue();
+        assertEquals(new Cgroup("/kubepods.slice/pod1", pod), Cgroup.withId(id, mount));
     }
 
     @Test
-    void whatIsNoCgroupIsRefusedSayingWhy() throws Exception {
-        Files.createDirectories(mount.resolve("plain"));
-        assertEquals("\"/plain\" names no cgroup: " + mount.resolve("plain") + " is not a cgroup v2 directory",
-                assertThrows(IllegalArgumentException.class, () -> Cgroup.resolve("/plain", mount)).getMessage());
-        assertEquals("\"/../etc\" leaves the cgroup v2 hierarchy at " + mount,
-                assertThrows(IllegalArgumentException.class, () -> Cgroup.resolve("/../etc", mount)).getMessage());
+    void anIdNoCgroupHasIsRefusedSayingWhere() {
+        assertEquals("1 is no cgroup's id under " + mount,
+                assertThrows(IllegalArgumentException.class, () -> Cgroup.withId(1, mount)).getMessage());
     }
 }

@@ -1,31 +1,24 @@
-package dev.rxpath.cli;
+package dev.rxpath.api.flags;
 
-import com.google.protobuf.Timestamp;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.PathFilter;
 import dev.rxpath.api.v1.Stage;
 import dev.rxpath.api.v1.Verdict;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import picocli.CommandLine.Option;
 
-/** Which paths: the time range and every PathFilter field as a flag. */
-final class PathFilterOptions extends FilterOptions {
-    @Option(names = "--since", paramLabel = "TIME", converter = TimeConverter.class,
-            description = "Paths that entered at or after TIME: RFC 3339 (2024-05-01T12:00:00Z) or a duration ago (5m).")
-    Instant since;
-
-    @Option(names = "--until", paramLabel = "TIME", converter = TimeConverter.class,
-            description = "Paths that entered before TIME, written as for --since.")
-    Instant until;
-
+/**
+ * Which paths: every PathFilter field as a flag. {@code rxpath observe} sends them to the agent;
+ * {@code rxpath agent --print} applies them to what it prints.
+ */
+public final class PathFilterOptions extends FilterOptions {
     @Option(names = "--stage", paramLabel = "STAGE", converter = EnumNames.Stages.class, completionCandidates = EnumNames.Stages.class,
             description = "Makes --min-latency the time from the stage before to this one: ${COMPLETION-CANDIDATES}.")
     Stage stage;
 
-    PathFilterOptions() {
+    public PathFilterOptions() {
         super(PathFilter.getDescriptor());
     }
 
@@ -57,8 +50,8 @@ final class PathFilterOptions extends FilterOptions {
         add("--min-latency", values, "min_latency");
     }
 
-    /** The request's filters and time range; the command adds how many and whether to follow. */
-    GetPathsRequest.Builder request() {
+    /** The request's filters; the command adds the time range, how many and whether to follow. */
+    public GetPathsRequest.Builder request() {
         List<PathFilter.Builder> whitelist = whitelist(PathFilter::newBuilder);
         List<PathFilter.Builder> blacklist = blacklist(PathFilter::newBuilder);
         if (stage != null) {
@@ -71,12 +64,6 @@ final class PathFilterOptions extends FilterOptions {
         GetPathsRequest.Builder request = GetPathsRequest.newBuilder();
         whitelist.forEach(request::addWhitelist);
         blacklist.forEach(request::addBlacklist);
-        if (since != null) request.setSince(timestamp(since));
-        if (until != null) request.setUntil(timestamp(until));
         return request;
-    }
-
-    private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }
 }

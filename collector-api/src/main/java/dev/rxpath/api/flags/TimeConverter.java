@@ -1,4 +1,4 @@
-package dev.rxpath.cli;
+package dev.rxpath.api.flags;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -7,13 +7,13 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** --since and --until: an RFC 3339 time (2024-05-01T12:00:00Z), or a duration ago (5m, 30s, 1h). */
-final class TimeConverter implements ITypeConverter<Instant> {
+public final class TimeConverter implements ITypeConverter<Instant> {
     @Override
     public Instant convert(String text) {
         return parse(text, Instant.now());
     }
 
-    static Instant parse(String text, Instant now) {
+    public static Instant parse(String text, Instant now) {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException notATime) {

@@ -1,4 +1,4 @@
-package dev.rxpath.cli;
+package dev.rxpath.api.flags;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -11,7 +11,7 @@ import picocli.CommandLine.TypeConversionException;
  * usage error naming the flag rather than the agent's refusal; sent as typed. Never a
  * host name: nothing here resolves.
  */
-final class AddressConverter implements ITypeConverter<String> {
+public final class AddressConverter implements ITypeConverter<String> {
     private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
     private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
     // only these characters, so that InetAddress parses a literal and never asks DNS

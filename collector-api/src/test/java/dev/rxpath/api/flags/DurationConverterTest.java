@@ -1,4 +1,4 @@
-package dev.rxpath.cli;
+package dev.rxpath.api.flags;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,10 +1,9 @@
-package dev.rxpath.cli;
+package dev.rxpath.api.flags;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.ProtocolMessageEnum;
-import com.google.protobuf.util.Durations;
 import dev.rxpath.api.v1.Family;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +12,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -31,9 +33,9 @@ import picocli.CommandLine.Spec;
  * reach exactly the flag after it. The flags are set through proto reflection by field name,
  * so PathFilter and FlowFilter, which share these fields, share this code.
  */
-abstract class FilterOptions {
+public abstract class FilterOptions {
     /** For the filtering commands' help. */
-    static final String COMBINED = "A flag's values are alternatives (repeat it); different flags must all match;"
+    public static final String COMBINED = "A flag's values are alternatives (repeat it); different flags must all match;"
             + " --not excludes what the next flag matches.";
 
     /** A filter flag and the fields its values may match: one, or either end for --port. */
@@ -49,7 +51,7 @@ abstract class FilterOptions {
     private final Map<String, Integer> filed = new HashMap<>();
     private boolean negateNext;
 
-    FilterOptions(Descriptor filterType) {
+    protected FilterOptions(Descriptor filterType) {
         this.filterType = filterType;
     }
 
@@ -60,29 +62,29 @@ abstract class FilterOptions {
         negateNext = true;
     }
 
-    @Option(names = "--remote-ip", paramLabel = "ADDR[/BITS]", converter = AddressConverter.class,
+    @Option(names = "--remote-ip", split = ",", paramLabel = "ADDR[/BITS]", converter = AddressConverter.class,
             description = "The remote end's address or CIDR.")
     void remoteIp(List<String> values) {
         add("--remote-ip", values, "remote_ip");
     }
 
-    @Option(names = "--local-ip", paramLabel = "ADDR[/BITS]", converter = AddressConverter.class,
+    @Option(names = "--local-ip", split = ",", paramLabel = "ADDR[/BITS]", converter = AddressConverter.class,
             description = "This node's end's address or CIDR.")
     void localIp(List<String> values) {
         add("--local-ip", values, "local_ip");
     }
 
-    @Option(names = "--remote-port", paramLabel = "PORT", converter = PortConverter.class, description = "The remote end's port.")
+    @Option(names = "--remote-port", split = ",", paramLabel = "PORT", converter = PortConverter.class, description = "The remote end's port.")
     void remotePort(List<Integer> values) {
         add("--remote-port", values, "remote_port");
     }
 
-    @Option(names = "--local-port", paramLabel = "PORT", converter = PortConverter.class, description = "This node's end's port.")
+    @Option(names = "--local-port", split = ",", paramLabel = "PORT", converter = PortConverter.class, description = "This node's end's port.")
     void localPort(List<Integer> values) {
         add("--local-port", values, "local_port");
     }
 
-    @Option(names = "--port", paramLabel = "PORT", converter = PortConverter.class,
+    @Option(names = "--port", split = ",", paramLabel = "PORT", converter = PortConverter.class,
             description = "Either end's port (not with --remote-port or --local-port).")
     void port(List<Integer> values) {
         add("--port", values, "remote_port", "local_port");
@@ -105,7 +107,9 @@ abstract class FilterOptions {
         add("--comm", values, "comm");
     }
 
-    @Option(names = "--cgroup", paramLabel = "ID", description = "The reading task's cgroup v2 id.")
+    @Option(names = "--cgroup", split = ",", paramLabel = "ID|DIR", converter = CgroupConverter.class,
+            description = "The reading task's cgroup v2 or one above it (a slice, a pod): its id, or its directory on this"
+                    + " machine (as /proc/PID/cgroup names it, or under /sys/fs/cgroup).")
     void cgroup(List<Long> values) {
         positive("--cgroup", values);
         add("--cgroup", values, "cgroup_id");
@@ -143,7 +147,7 @@ abstract class FilterOptions {
      * Files the values picocli appended to {@code values} since its last call, to the
      * whitelist, or to the blacklist after --not.
      */
-    final void add(String name, List<?> values, String... fieldNames) {
+    protected final void add(String name, List<?> values, String... fieldNames) {
         int from = filed.getOrDefault(name, 0);
         if (values.size() == from) return; // picocli's first call, with the empty list
         filed.put(name, values.size());
@@ -166,8 +170,24 @@ abstract class FilterOptions {
         }
     }
 
+    /**
+     * The values {@code flag} selects, as the filters carry them (ports, address texts, cgroup
+     * ids); none when it selects nothing or only excludes. The agent narrows its kernel watch by
+     * them: they AND across flags and OR within one, as the whitelist does.
+     */
+    public final <T> List<T> selected(String flag, Class<T> type) {
+        requireNothingPending();
+        return selected.entrySet().stream().filter(e -> e.getKey().name().equals(flag))
+                .flatMap(e -> e.getValue().stream()).map(type::cast).toList();
+    }
+
+    /** The filter flags given: those that select, or those after --not. */
+    public final Set<String> given(boolean negated) {
+        return (negated ? excluded : selected).keySet().stream().map(Flag::name).collect(Collectors.toCollection(TreeSet::new));
+    }
+
     /** The whitelist: none when no flag selects; one filter, or one per end with --port. */
-    final <B extends Message.Builder> List<B> whitelist(Supplier<B> newFilter) {
+    protected final <B extends Message.Builder> List<B> whitelist(Supplier<B> newFilter) {
         requireNothingPending();
         List<B> filters = selected.isEmpty() ? List.of() : List.of(newFilter.get());
         for (Map.Entry<Flag, List<Object>> entry : selected.entrySet()) {
@@ -185,14 +205,14 @@ abstract class FilterOptions {
     }
 
     /** The blacklist: one filter per negated flag and field. */
-    final <B extends Message.Builder> List<B> blacklist(Supplier<B> newFilter) {
+    protected final <B extends Message.Builder> List<B> blacklist(Supplier<B> newFilter) {
         requireNothingPending();
         List<B> filters = new ArrayList<>();
         excluded.forEach((flag, values) -> flag.fields().forEach(field -> filters.add(set(newFilter.get(), field, values))));
         return filters;
     }
 
-    final ParameterException usage(String message) {
+    protected final ParameterException usage(String message) {
         return new ParameterException(command.commandLine(), message);
     }
 
@@ -215,7 +235,9 @@ abstract class FilterOptions {
     /** What proto reflection takes for a flag's value. */
     private static Object protoValue(Object value) {
         if (value instanceof ProtocolMessageEnum e) return e.getValueDescriptor();
-        if (value instanceof Duration d) return Durations.fromNanos(d.toNanos());
+        if (value instanceof Duration d) {
+            return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+        }
         return value;
     }
 }

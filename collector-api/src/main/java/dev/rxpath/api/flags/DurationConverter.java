@@ -1,4 +1,4 @@
-package dev.rxpath.cli;
+package dev.rxpath.api.flags;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -12,7 +12,7 @@ import picocli.CommandLine.TypeConversionException;
  * Durations as Go and Hubble write them: numbers with units, summed: 200us, 5ms, 1.5s,
  * 2m30s, 1h. Units: ns, us (or µs), ms, s, m, h.
  */
-final class DurationConverter implements ITypeConverter<Duration> {
+public final class DurationConverter implements ITypeConverter<Duration> {
     private static final Pattern TERM = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
     private static final Map<String, Long> NANOS = Map.of("ns", 1L, "us", 1_000L, "µs", 1_000L, "ms", 1_000_000L,
             "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
@@ -22,7 +22,7 @@ final class DurationConverter implements ITypeConverter<Duration> {
         return parse(text);
     }
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher term = TERM.matcher(text);
         BigDecimal nanos = BigDecimal.ZERO;
         int end = 0;

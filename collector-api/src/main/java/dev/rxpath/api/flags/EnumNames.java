@@ -1,4 +1,4 @@
-package dev.rxpath.cli;
+package dev.rxpath.api.flags;
 
 import com.google.protobuf.ProtocolMessageEnum;
 import dev.rxpath.api.EnumText;
@@ -17,10 +17,10 @@ import picocli.CommandLine.TypeConversionException;
  * Enums by the names people type ({@link EnumText}): "dropped" for VERDICT_DROPPED, dashes
  * or underscores, any case. The zero value (UNSPECIFIED) and UNRECOGNIZED are never choices.
  */
-final class EnumNames {
+public final class EnumNames {
     private EnumNames() {}
 
-    static <E extends Enum<E>> E parse(Class<E> type, String text) {
+    public static <E extends Enum<E>> E parse(Class<E> type, String text) {
         String typed = text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         return choices(type).stream().filter(e -> EnumText.typed(e).equals(typed)).findFirst()
                 .orElseThrow(() -> new TypeConversionException("'" + text + "' is not one of "
@@ -35,10 +35,10 @@ final class EnumNames {
     }
 
     /** A picocli converter that also lists the choices for the help text (${COMPLETION-CANDIDATES}). */
-    abstract static class Choices<E extends Enum<E>> implements ITypeConverter<E>, Iterable<String> {
+    public abstract static class Choices<E extends Enum<E>> implements ITypeConverter<E>, Iterable<String> {
         private final Class<E> type;
 
-        Choices(Class<E> type) {
+        protected Choices(Class<E> type) {
             this.type = type;
         }
 
@@ -53,33 +53,27 @@ final class EnumNames {
         }
     }
 
-    static final class Verdicts extends Choices<Verdict> {
-        Verdicts() {
+    public static final class Verdicts extends Choices<Verdict> {
+        public Verdicts() {
             super(Verdict.class);
         }
     }
 
-    static final class Families extends Choices<Family> {
-        Families() {
+    public static final class Families extends Choices<Family> {
+        public Families() {
             super(Family.class);
         }
     }
 
-    static final class Stages extends Choices<Stage> {
-        Stages() {
+    public static final class Stages extends Choices<Stage> {
+        public Stages() {
             super(Stage.class);
         }
     }
 
-    static final class Sorts extends Choices<FlowSort> {
-        Sorts() {
+    public static final class Sorts extends Choices<FlowSort> {
+        public Sorts() {
             super(FlowSort.class);
-        }
-    }
-
-    static final class Formats extends Choices<Output.Format> {
-        Formats() {
-            super(Output.Format.class);
         }
     }
 }

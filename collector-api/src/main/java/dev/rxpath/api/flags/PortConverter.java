@@ -1,16 +1,16 @@
-package dev.rxpath.cli;
+package dev.rxpath.api.flags;
 
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** A TCP port, 1 to 65535: 0 would match nothing, and the filter fields are unsigned. */
-final class PortConverter implements ITypeConverter<Integer> {
+public final class PortConverter implements ITypeConverter<Integer> {
     @Override
     public Integer convert(String text) {
         return parse(text);
     }
 
-    static int parse(String text) {
+    public static int parse(String text) {
         try {
             int port = Integer.parseInt(text);
             if (port >= 1 && port <= 65535) return port;

@@ -1,4 +1,4 @@
-package dev.rxpath.cli;
+package dev.rxpath.api.flags;
 
 import dev.rxpath.api.v1.FlowFilter;
 import dev.rxpath.api.v1.GetFlowsRequest;
@@ -6,16 +6,16 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Which flows: the FlowFilter fields as flags, and whether closed flows count. */
-final class FlowFilterOptions extends FilterOptions {
+public final class FlowFilterOptions extends FilterOptions {
     @Option(names = "--closed", description = "Include closed flows the agent still keeps.")
     boolean closed;
 
-    FlowFilterOptions() {
+    public FlowFilterOptions() {
         super(FlowFilter.getDescriptor());
     }
 
     /** The request's filters; the command adds order, limit and whether to follow. */
-    GetFlowsRequest.Builder request() {
+    public GetFlowsRequest.Builder request() {
         List<FlowFilter.Builder> whitelist = whitelist(FlowFilter::newBuilder);
         List<FlowFilter.Builder> blacklist = blacklist(FlowFilter::newBuilder);
         if (closed) {
