@@ -272,6 +272,43 @@ class ObserverServerKernelTest {
         assertTrue(s.getUptime().getNanos() > 0 || s.getUptime().getSeconds() > 0);
     }
 
+    /**
+     * The node's DEV -> socket histogram counts every segment, in the kernel: 200 round trips on
+     * a loopback connection are at least 400 segments more, in buckets that add up to the count.
+     */
+    @Test
+    void theEverySegmentHistogramCountsEverySegment() throws Exception {
+        long before = everySegment().getCount();
+        int exchanges = 200;
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             java.net.Socket client = new java.net.Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+             java.net.Socket server = listener.accept()) {
+            client.setTcpNoDelay(true);
+            server.setTcpNoDelay(true);
+            for (int i = 0; i < exchanges; i++) {
+                client.getOutputStream().write(i);
+                server.getOutputStream().write(server.getInputStream().read());
+                assertEquals(i & 0xff, client.getInputStream().read());
+            }
+        }
+        KernelTests.await("the exchanges' segments counted", 5000, () -> everySegment().getCount() - before >= 2L * exchanges);
+        dev.rxpath.api.v1.LatencySummary after = everySegment();
+        assertEquals(after.getCount(), after.getBucketsList().stream().mapToLong(dev.rxpath.api.v1.LatencyBucket::getCount).sum(),
+                "the buckets add up to the count: " + after);
+        for (dev.rxpath.api.v1.LatencyBucket b : after.getBucketsList()) {
+            long bound = com.google.protobuf.util.Durations.toNanos(b.getUpperBound());
+            assertEquals(1, Long.bitCount(bound), "a power of two nanoseconds: " + b);
+        }
+        long p50 = com.google.protobuf.util.Durations.toNanos(after.getP50());
+        assertTrue(p50 > 0 && p50 < 1_000_000_000L, "a loopback segment's DEV -> socket time: " + after.getP50());
+    }
+
+    private static dev.rxpath.api.v1.LatencySummary everySegment() {
+        return stub().serverStatus(ServerStatusRequest.getDefaultInstance()).getLatencyList().stream()
+                .filter(l -> l.getSource() == dev.rxpath.api.v1.LatencySource.LATENCY_SOURCE_EVERY_SEGMENT).findFirst()
+                .orElseThrow(() -> new AssertionError("no every-segment latency in the status")).getSummary();
+    }
+
     @Test
     void malformedFiltersAreInvalidArgumentNamingTheField() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub().getPaths(GetPathsRequest.newBuilder()
