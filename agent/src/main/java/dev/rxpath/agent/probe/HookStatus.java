@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -14,14 +13,30 @@ import java.util.stream.Collectors;
  * says why each better mechanism was not used (all of them, when none attached).
  *
  * @param mechanism the mechanism that attached it; null when none did
+ * @param kinds     the refusals' kinds, in short ({@link Refusal#kind()}); none in a recording, which keeps the reason only
  */
-public record HookStatus(Hook hook, Mechanism mechanism, String reason) {
-    public static HookStatus attached(Hook hook, Mechanism mechanism, String notBetter) {
-        return new HookStatus(hook, mechanism, notBetter);
+public record HookStatus(Hook hook, Mechanism mechanism, String reason, List<String> kinds) {
+    /** As a recording keeps it. */
+    public HookStatus(Hook hook, Mechanism mechanism, String reason) {
+        this(hook, mechanism, reason, List.of());
     }
 
-    public static HookStatus unavailable(Hook hook, String reason) {
-        return new HookStatus(hook, null, reason);
+    public HookStatus {
+        kinds = List.copyOf(kinds);
+    }
+
+    /** @param notBetter why each better mechanism was not used */
+    public static HookStatus attached(Hook hook, Mechanism mechanism, List<Refusal> notBetter) {
+        return of(hook, mechanism, notBetter);
+    }
+
+    public static HookStatus unavailable(Hook hook, List<Refusal> refusals) {
+        return of(hook, null, refusals);
+    }
+
+    private static HookStatus of(Hook hook, Mechanism mechanism, List<Refusal> refusals) {
+        return new HookStatus(hook, mechanism, refusals.stream().map(Refusal::why).collect(Collectors.joining("; ")),
+                refusals.stream().map(Refusal::kind).toList());
     }
 
     public boolean attached() {
@@ -51,27 +66,7 @@ public record HookStatus(Hook hook, Mechanism mechanism, String reason) {
         missing.removeAll(observable(statuses));
         if (missing.isEmpty()) return Optional.empty();
         Set<String> why = new LinkedHashSet<>();
-        for (HookStatus s : statuses) {
-            if (!s.attached() && missing.contains(s.hook().stage())) {
-                // "fentry: … refused: …; the kernel refuses …; kprobe: kernel … has no kprobes (…)": a part per mechanism
-                for (String part : MECHANISM.split(s.reason())) if (!part.isBlank()) why.add(inShort(part));
-            }
-        }
+        for (HookStatus s : statuses) if (!s.attached() && missing.contains(s.hook().stage())) why.addAll(s.kinds());
         return Optional.of(missing.stream().map(Stage::name).collect(Collectors.joining(", ")) + " unavailable: " + String.join(", ", why));
-    }
-
-    /** Where a hook's reason moves on to its next mechanism ("; kprobe: …"), the name kept with its part. */
-    private static final Pattern MECHANISM = Pattern.compile("; (?=[a-z_+]+: )");
-
-    /** One mechanism's refusal ("fentry: loading … was refused: errno 1 …") as its kind ("fentry refused"). */
-    private static String inShort(String refusal) {
-        int colon = refusal.indexOf(": ");
-        String mechanism = colon > 0 && !refusal.substring(0, colon).contains(" ") ? refusal.substring(0, colon) : "";
-        String why = mechanism.isEmpty() ? refusal : refusal.substring(colon + 2);
-        if (why.contains(" was refused")) return (mechanism.isEmpty() ? "loading" : mechanism) + " refused";
-        if (why.contains("has no kprobes")) return "no kprobes";
-        if (why.contains("has no BTF")) return "no BTF";
-        int end = why.indexOf(" (");
-        return (mechanism.isEmpty() ? "" : mechanism + ": ") + (end > 0 ? why.substring(0, end) : why);
     }
 }

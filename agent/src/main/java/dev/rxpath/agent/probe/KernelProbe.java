@@ -28,9 +28,9 @@ public final class KernelProbe {
     private final Optional<Path> tracefs;
     private final Map<Hook, TracepointFormat> formats = new EnumMap<>(Hook.class);
     /** Why a hook cannot be had by any mechanism: no tracepoint, no such function. */
-    private final Map<Hook, String> unavailable = new EnumMap<>(Hook.class);
+    private final Map<Hook, Refusal> unavailable = new EnumMap<>(Hook.class);
     /** Why a mechanism cannot be tried on this kernel at all. */
-    private final Map<Mechanism, String> mechanismMissing = new EnumMap<>(Mechanism.class);
+    private final Map<Mechanism, Refusal> mechanismMissing = new EnumMap<>(Mechanism.class);
     private Path kallsyms;
     private KernelSymbols symbols;
     private StructOffsets structOffsets;
@@ -56,7 +56,7 @@ public final class KernelProbe {
         Optional<Path> tracefs = tracefsCandidates.stream().filter(p -> Files.isDirectory(p.resolve("events"))).findFirst();
         KernelProbe probe = new KernelProbe(release, tracefs);
         for (Mechanism m : Mechanism.values()) {
-            if (!allowed.contains(m)) probe.mechanismMissing.put(m, m.label() + " is turned off (--mechanisms)");
+            if (!allowed.contains(m)) probe.mechanismMissing.put(m, new Refusal(m.label() + " turned off", m.label() + " is turned off (--mechanisms)"));
         }
         probe.kallsyms = kallsyms;
         probe.scanTracepoints();
@@ -71,7 +71,7 @@ public final class KernelProbe {
             String why = "not needed: tcp:tcp_probe has skbaddr on " + release;
             if (probe.format(Hook.TCP_PROBE).isEmpty()) why = "not needed: the kernel has no tcp:tcp_probe";
             else if (probe.rawTcpProbe()) why = "not needed: tcp:tcp_probe's raw tracepoint names the socket and skb";
-            for (Hook h : List.of(Hook.TCP_V4_DO_RCV, Hook.TCP_V6_DO_RCV)) probe.unavailable.putIfAbsent(h, why);
+            for (Hook h : List.of(Hook.TCP_V4_DO_RCV, Hook.TCP_V6_DO_RCV)) probe.unavailable.putIfAbsent(h, new Refusal("not needed", why));
         }
         return probe;
     }
@@ -80,30 +80,30 @@ public final class KernelProbe {
         for (Hook hook : Hook.values()) {
             if (!hook.isTracepoint()) continue;
             if (tracefs.isEmpty()) {
-                unavailable.put(hook, "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
+                unavailable.put(hook, new Refusal("no tracefs", "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)"));
                 continue;
             }
             Path dir = tracefs.get().resolve("events").resolve(hook.category()).resolve(hook.event());
             if (!Files.isRegularFile(dir.resolve("format"))) {
-                unavailable.put(hook, "kernel " + release + " has no tracepoint " + hook.target());
+                unavailable.put(hook, new Refusal("no tracepoint", "kernel " + release + " has no tracepoint " + hook.target()));
                 continue;
             }
             try {
                 formats.put(hook, TracepointFormat.read(tracefs.get(), hook.category(), hook.event()));
             } catch (IOException e) {
-                unavailable.put(hook, "cannot read " + dir.resolve("format") + ": " + e.getMessage());
+                unavailable.put(hook, new Refusal("unreadable tracepoint format", "cannot read " + dir.resolve("format") + ": " + e.getMessage()));
             }
         }
     }
 
     private void scanFunctions(Path kprobePmu, Path vmlinuxBtf, Path kallsyms) {
         if (!Files.isRegularFile(vmlinuxBtf)) {
-            mechanismMissing.putIfAbsent(Mechanism.FENTRY, "kernel " + release + " has no BTF (" + vmlinuxBtf + "): CONFIG_DEBUG_INFO_BTF is off");
+            mechanismMissing.putIfAbsent(Mechanism.FENTRY, new Refusal("no BTF", "kernel " + release + " has no BTF (" + vmlinuxBtf + "): CONFIG_DEBUG_INFO_BTF is off"));
         }
         boolean viaTracefs = tracefs.map(t -> Files.exists(t.resolve("kprobe_events"))).orElse(false);
         if (!Files.isDirectory(kprobePmu) && !viaTracefs) {
-            mechanismMissing.putIfAbsent(Mechanism.KPROBE, "kernel " + release + " has no kprobes (no kprobe PMU in " + kprobePmu.getParent()
-                    + ", no kprobe_events in tracefs: CONFIG_KPROBES is off)");
+            mechanismMissing.putIfAbsent(Mechanism.KPROBE, new Refusal("no kprobes", "kernel " + release + " has no kprobes (no kprobe PMU in "
+                    + kprobePmu.getParent() + ", no kprobe_events in tracefs: CONFIG_KPROBES is off)"));
         }
         if (mechanismMissing.containsKey(Mechanism.FENTRY) && mechanismMissing.containsKey(Mechanism.KPROBE)) {
             return; // nothing could attach to a function: no need to look for them
@@ -113,7 +113,8 @@ public final class KernelProbe {
         Set<String> found = symbolsIn(kallsyms, wanted);
         for (Hook hook : Hook.values()) {
             if (!hook.isTracepoint() && !found.contains(hook.target())) {
-                unavailable.put(hook, "function " + hook.target() + " is not in " + kallsyms + " (inlined or renamed on " + release + ")");
+                unavailable.put(hook, new Refusal("function not in the kernel",
+                        "function " + hook.target() + " is not in " + kallsyms + " (inlined or renamed on " + release + ")"));
             }
         }
     }
@@ -139,15 +140,15 @@ public final class KernelProbe {
     }
 
     /** Why the kernel cannot offer this hook by any mechanism: no such tracepoint or function, or not needed here. */
-    public Optional<String> unavailableReason(Hook hook) {
+    public Optional<Refusal> unavailableReason(Hook hook) {
         return Optional.ofNullable(unavailable.get(hook));
     }
 
     /** Why the kernel cannot offer this hook by this mechanism; empty when it can be tried. */
-    public Optional<String> unavailableReason(Hook hook, Mechanism mechanism) {
-        String hookMissing = unavailable.get(hook);
+    public Optional<Refusal> unavailableReason(Hook hook, Mechanism mechanism) {
+        Refusal hookMissing = unavailable.get(hook);
         if (hookMissing == null && mechanism == Mechanism.RAW_TRACEPOINT && hook.readsStructs() && structOffsets == null) {
-            hookMissing = "its program reads struct members at the kernel's BTF offsets: " + structOffsetsMissing;
+            hookMissing = new Refusal("no struct offsets", "its program reads struct members at the kernel's BTF offsets: " + structOffsetsMissing);
         }
         return Optional.ofNullable(hookMissing != null ? hookMissing : mechanismMissing.get(mechanism));
     }

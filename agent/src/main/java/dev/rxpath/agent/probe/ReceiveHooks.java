@@ -68,7 +68,7 @@ public final class ReceiveHooks implements AutoCloseable {
             List<HookStatus> statuses = new ArrayList<>();
             for (Hook hook : Hook.values()) {
                 statuses.add(hook.onlyForAllPaths() && options.sampling().mode() != Sampling.Mode.ALL
-                        ? HookStatus.unavailable(hook, "left off: it runs for every segment and serves --paths all only")
+                        ? HookStatus.unavailable(hook, List.of(new Refusal("left off", "left off: it runs for every segment and serves --paths all only")))
                         : attach(hook, kernel, module, compiled));
             }
             return new ReceiveHooks(kernel, module, statuses, options);
@@ -84,22 +84,22 @@ public final class ReceiveHooks implements AutoCloseable {
      */
     private static HookStatus attach(Hook hook, KernelProbe kernel, BpfModule module, Set<String> compiled) {
         var missing = kernel.unavailableReason(hook);
-        if (missing.isPresent()) return HookStatus.unavailable(hook, missing.get());
-        List<String> refusals = new ArrayList<>();
+        if (missing.isPresent()) return HookStatus.unavailable(hook, List.of(missing.get()));
+        List<Refusal> refusals = new ArrayList<>();
         for (Mechanism m : hook.mechanisms()) {
-            String refusal = attach(hook, m, kernel, module, compiled);
-            if (refusal == null) return HookStatus.attached(hook, m, String.join("; ", refusals));
-            refusals.add(hook.mechanisms().size() > 1 ? hook.attachment(m) + ": " + refusal : refusal);
+            Refusal refusal = attach(hook, m, kernel, module, compiled);
+            if (refusal == null) return HookStatus.attached(hook, m, refusals);
+            refusals.add(hook.mechanisms().size() > 1 ? refusal.of(hook.attachment(m)) : refusal);
         }
-        return HookStatus.unavailable(hook, String.join("; ", refusals));
+        return HookStatus.unavailable(hook, refusals);
     }
 
     /** Attaches every function of the hook for one mechanism, or none of them; null when done, else why not. */
-    private static String attach(Hook hook, Mechanism mechanism, KernelProbe kernel, BpfModule module, Set<String> compiled) {
+    private static Refusal attach(Hook hook, Mechanism mechanism, KernelProbe kernel, BpfModule module, Set<String> compiled) {
         var reason = kernel.unavailableReason(hook, mechanism);
         if (reason.isPresent()) return reason.get();
         for (String fn : hook.functions(mechanism)) {
-            if (!compiled.contains(fn)) return "bpf/" + SOURCE + " has no function " + fn;
+            if (!compiled.contains(fn)) return new Refusal("no program", "bpf/" + SOURCE + " has no function " + fn);
         }
         List<Attachment> done = new ArrayList<>();
         try {
@@ -111,7 +111,7 @@ public final class ReceiveHooks implements AutoCloseable {
         } catch (BccException e) {
             // A lookup's entry probe without its return probe would only fill its pending map.
             done.forEach(Attachment::close);
-            return e.summary();
+            return new Refusal(hook.attachment(mechanism) + " refused", e.summary());
         }
     }
 

@@ -38,7 +38,7 @@ class ReceiveHooksKernelTest {
                     continue;
                 }
                 if (kernel.unavailableReason(h).isPresent()) {
-                    assertEquals(kernel.unavailableReason(h).get(), s.reason(), "a hook no mechanism could serve says why once");
+                    assertEquals(kernel.unavailableReason(h).get().why(), s.reason(), "a hook no mechanism could serve says why once");
                     continue;
                 }
                 // Every mechanism better than the one used (all of them, when none was) says why not, in order.
@@ -91,14 +91,18 @@ class ReceiveHooksKernelTest {
     @Test
     void withoutTracefsEveryTracepointSaysSo(@TempDir Path empty) {
         KernelProbe kernel = KernelProbe.scan(List.of(empty), KPROBE_PMU, BTF, KALLSYMS, ALL);
-        assertTrue(kernel.unavailableReason(Hook.KFREE_SKB, Mechanism.TRACEPOINT).orElseThrow().contains("tracefs is not mounted"));
+        Refusal refusal = kernel.unavailableReason(Hook.KFREE_SKB, Mechanism.TRACEPOINT).orElseThrow();
+        assertTrue(refusal.why().contains("tracefs is not mounted"), refusal.why());
+        assertEquals("no tracefs", refusal.kind());
     }
 
     /** Without BTF there is no fentry: that mechanism says so, and its programs are not compiled. */
     @Test
     void withoutBtfFentryIsNotTriedAndSaysWhy(@TempDir Path empty) {
         KernelProbe kernel = KernelProbe.scan(List.of(TRACEFS), KPROBE_PMU, empty.resolve("vmlinux"), KALLSYMS, ALL);
-        assertTrue(kernel.unavailableReason(Hook.IP_RCV, Mechanism.FENTRY).orElseThrow().contains("has no BTF"));
+        Refusal refusal = kernel.unavailableReason(Hook.IP_RCV, Mechanism.FENTRY).orElseThrow();
+        assertTrue(refusal.why().contains("has no BTF"), refusal.why());
+        assertEquals("no BTF", refusal.kind());
         assertFalse(kernel.cflags().contains("-DRX_KFUNCS"), kernel.cflags().toString());
         KernelProbe withBtf = KernelProbe.scan(List.of(TRACEFS), KPROBE_PMU, BTF, KALLSYMS, ALL);
         assertEquals(Files.isRegularFile(BTF), withBtf.cflags().contains("-DRX_KFUNCS"));
@@ -130,7 +134,7 @@ class ReceiveHooksKernelTest {
     @Test
     void aMechanismTurnedOffIsNotTried() {
         KernelProbe kernel = KernelProbe.scan(EnumSet.of(Mechanism.TRACEPOINT, Mechanism.KPROBE));
-        assertEquals("fentry is turned off (--mechanisms)", kernel.unavailableReason(Hook.TCP_V4_RCV, Mechanism.FENTRY).orElseThrow());
+        assertEquals(new Refusal("fentry turned off", "fentry is turned off (--mechanisms)"), kernel.unavailableReason(Hook.TCP_V4_RCV, Mechanism.FENTRY).orElseThrow());
         assertFalse(kernel.cflags().contains("-DRX_KFUNCS"));
         assertTrue(kernel.unavailableReason(Hook.KFREE_SKB, Mechanism.TRACEPOINT).isEmpty());
     }
