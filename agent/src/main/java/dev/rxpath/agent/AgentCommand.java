@@ -63,7 +63,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "agent", mixinStandardHelpOptions = true,
+@Command(name = "agent", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
         description = {"Attach to the kernel's receive path, follow every received segment and socket.",
                 "The filter flags are observe's and choose the paths --print shows. --port, --local-port, --remote-port,"
                         + " --local-ip, --remote-ip and --cgroup (not after --not) also narrow what the kernel watches: a socket"

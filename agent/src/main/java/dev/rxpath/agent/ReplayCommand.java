@@ -25,7 +25,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
         description = "Run a recording (`agent --record`) through the same correlator and flow table, without a kernel.")
 final class ReplayCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The recording.")
