@@ -55,7 +55,7 @@ public final class RecordFixtures {
      * A listener per connection, 1,000 bytes each, in the default sampled mode with counters
      * read every 200 ms: listeners and connections take each other's socket addresses between
      * two reads, which is what tells socket lives apart in the flow table. Made in the 5.10
-     * guest (see the README), where that happens most.
+     * guest (bin/vmtest; docs/tests.md), where that happens most.
      */
     private static void churn(Path dir) throws Exception {
         Properties p = new Properties();

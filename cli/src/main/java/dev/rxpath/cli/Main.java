@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "rxpath", mixinStandardHelpOptions = true, versionProvider = Version.class, scope = CommandLine.ScopeType.INHERIT,
         description = {"Kernel TCP receive-path observability.", "",
                 "Node side (run as root on the node):",
-                "  rxpath agent --print     stream every receive-path event",
+                "  rxpath agent --print     print sampled paths, every drop and reset",
                 "  rxpath agent --probe     which kernel hook points attach here, and why others do not",
                 "  rxpath bench ring|tcp|rr|sockets|relay   measure the agent on this machine",
                 "  rxpath relay             many agents' Observer APIs served as one",
