@@ -4,8 +4,10 @@ import dev.rxpath.api.EnumText;
 import dev.rxpath.api.LatencySum;
 import dev.rxpath.api.flags.FilterOptions;
 import dev.rxpath.api.flags.FlowFilterOptions;
-import dev.rxpath.api.v1.Flow;
-import dev.rxpath.api.v1.GetFlowsResponse;
+import dev.rxpath.api.v1.FlowsLatency;
+import dev.rxpath.api.v1.GetFlowsRequest;
+import dev.rxpath.api.v1.GetLatencyRequest;
+import dev.rxpath.api.v1.GetLatencyResponse;
 import dev.rxpath.api.v1.LatencySource;
 import dev.rxpath.api.v1.NodeLatency;
 import dev.rxpath.api.v1.NodeState;
@@ -14,7 +16,6 @@ import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
 import dev.rxpath.api.v1.Stage;
 import java.io.PrintWriter;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,34 +50,32 @@ final class LatencyCommand extends AgentCommand {
     int query(ObserverGrpc.ObserverBlockingStub observer) {
         if (width != null && width < 40) throw new ParameterException(spec.commandLine(), "--width must be at least 40");
         ServerStatusResponse status = observer.serverStatus(ServerStatusRequest.getDefaultInstance());
-        Iterator<GetFlowsResponse> answers = observer.getFlows(filters.request().build());
-        List<Flow> flows = answers.hasNext() ? answers.next().getFlowsList() : List.of();
-        draw(out(), status, flows, width != null ? width : columns());
+        GetFlowsRequest selected = filters.request().build();
+        GetLatencyResponse latency = observer.getLatency(GetLatencyRequest.newBuilder()
+                .addAllWhitelist(selected.getWhitelistList()).addAllBlacklist(selected.getBlacklistList()).build());
+        draw(out(), status, latency, width != null ? width : columns());
         return ExitCode.OK;
     }
 
-    /** The pictures: the flows' per stage and to the application, then the node's every segment. */
-    static void draw(PrintWriter out, ServerStatusResponse status, List<Flow> flows, int columns) {
+    /** The pictures: the flows' per stage and to the application, summed where they are, then the node's every segment. */
+    static void draw(PrintWriter out, ServerStatusResponse status, GetLatencyResponse latency, int columns) {
         String sampled = ", sampled (" + (status.getPathSampling().isEmpty() ? "sampling unknown" : status.getPathSampling()) + ")";
-        Map<String, LatencySum> byStage = new LinkedHashMap<>();
-        for (Stage s : STAGES) byStage.put(EnumText.of(s), new LatencySum());
-        LatencySum toApplication = new LatencySum();
-        for (Flow f : flows) {
-            // a stage this CLI does not know yet comes after the ones it does
-            f.getStageLatencyMap().forEach((stage, summary) -> byStage.computeIfAbsent(stage, k -> new LatencySum()).add(summary));
-            toApplication.add(f.getToApplication());
-        }
-        if (flows.isEmpty()) {
+        Map<String, FlowsLatency> byStage = new LinkedHashMap<>();
+        for (Stage s : STAGES) byStage.put(EnumText.of(s), FlowsLatency.getDefaultInstance());
+        // a stage this CLI does not know yet comes after the ones it does
+        byStage.putAll(latency.getStageLatencyMap());
+        long flows = latency.getFlows();
+        if (flows == 0) {
             out.println("No flow matches.");
             out.println();
-        } else if (toApplication.count() == 0 && byStage.values().stream().allMatch(s -> s.count() == 0)) {
-            out.println(String.format(Locale.ROOT, "No path latency in the %,d matching flow%s.", flows.size(), flows.size() == 1 ? "" : "s"));
+        } else if (latency.getToApplication().getFlows() == 0 && byStage.values().stream().allMatch(l -> l.getFlows() == 0)) {
+            out.println(String.format(Locale.ROOT, "No path latency in the %,d matching flow%s.", flows, flows == 1 ? "" : "s"));
             out.println();
         }
-        for (Map.Entry<String, LatencySum> e : byStage.entrySet()) {
-            picture(out, e.getKey() + ", time from the stage before", e.getValue(), paths(e.getValue()), sampled, columns);
+        for (Map.Entry<String, FlowsLatency> e : byStage.entrySet()) {
+            picture(out, e.getKey() + ", time from the stage before", e.getValue(), sampled, columns);
         }
-        picture(out, "First stage -> the application's read", toApplication, paths(toApplication), sampled, columns);
+        picture(out, "First stage -> the application's read", latency.getToApplication(), sampled, columns);
         // what the kernel times for every segment is the node's, whatever the flow filters say
         long nodes = status.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_STATE_CONNECTED).count();
         String where = status.getNodesCount() == 0 ? "on the node" : String.format(Locale.ROOT, "on %,d node%s", nodes, nodes == 1 ? "" : "s");
@@ -87,8 +86,9 @@ final class LatencyCommand extends AgentCommand {
         }
     }
 
-    private static String paths(LatencySum sum) {
-        return String.format(Locale.ROOT, "paths of %,d flow%s", sum.added(), sum.added() == 1 ? "" : "s");
+    private static void picture(PrintWriter out, String what, FlowsLatency latency, String source, int columns) {
+        String unit = String.format(Locale.ROOT, "paths of %,d flow%s", latency.getFlows(), latency.getFlows() == 1 ? "" : "s");
+        picture(out, what, new LatencySum().add(latency.getSummary()), unit, source, columns);
     }
 
     private static void picture(PrintWriter out, String what, LatencySum sum, String unit, String source, int columns) {

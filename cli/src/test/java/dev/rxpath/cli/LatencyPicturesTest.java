@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.Durations;
+import dev.rxpath.api.FlowLatencies;
 import dev.rxpath.api.LatencySum;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.LatencyBucket;
@@ -113,10 +114,13 @@ class LatencyPicturesTest {
         assertEquals(List.of("No path latency in the 1 matching flow.", ""), lines);
     }
 
+    /** The pictures of these flows, summed as an agent answers GetLatency. */
     private static List<String> draw(ServerStatusResponse status, List<Flow> flows) {
+        FlowLatencies sum = new FlowLatencies();
+        flows.forEach(sum::add);
         StringWriter text = new StringWriter();
         try (PrintWriter out = new PrintWriter(text)) {
-            LatencyCommand.draw(out, status, flows, 80);
+            LatencyCommand.draw(out, status, sum.response("node-a"), 80);
         }
         return text.toString().lines().toList();
     }

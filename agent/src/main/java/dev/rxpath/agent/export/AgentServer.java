@@ -97,10 +97,12 @@ public final class AgentServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final EventLoopGroup loop = new EpollEventLoopGroup(2);
     private final Path socket;
+    private final BindableService observer;
     private Server healthOnly;
 
-    private AgentServer(Path socket) {
+    private AgentServer(Path socket, BindableService observer) {
         this.socket = socket;
+        this.observer = observer;
     }
 
     /** @param socket the Unix socket's path, or null for none */
@@ -108,9 +110,12 @@ public final class AgentServer implements AutoCloseable {
         return start(observer, socket, tcp, null);
     }
 
-    /** @param healthOnly the address of the health-only listener, or null for none */
+    /**
+     * @param observer   served until {@link #close()}, which closes it too when it holds something (AutoCloseable)
+     * @param healthOnly the address of the health-only listener, or null for none
+     */
     public static AgentServer start(BindableService observer, Path socket, Tcp tcp, InetSocketAddress healthOnly) throws IOException {
-        AgentServer s = new AgentServer(socket);
+        AgentServer s = new AgentServer(socket, observer);
         try {
             if (socket != null) s.servers.add(s.unix(observer, socket));
             if (tcp != null) s.servers.add(s.tcp(observer, tcp));
@@ -175,6 +180,13 @@ public final class AgentServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (observer instanceof AutoCloseable service) {
+            try {
+                service.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close " + service, e);
+            }
+        }
         if (socket != null) {
             try {
                 Files.deleteIfExists(socket);

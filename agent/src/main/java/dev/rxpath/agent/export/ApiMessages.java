@@ -98,6 +98,15 @@ final class ApiMessages {
         for (Verdict v : Verdict.values()) {
             if (f.paths(v) > 0) b.putVerdicts(v.name(), f.paths(v));
         }
+        return latencies(f, b).build();
+    }
+
+    /** A flow's latencies alone, for GetLatency to add up. */
+    dev.rxpath.api.v1.Flow latencies(Flow f) {
+        return latencies(f, dev.rxpath.api.v1.Flow.newBuilder()).build();
+    }
+
+    private static dev.rxpath.api.v1.Flow.Builder latencies(Flow f, dev.rxpath.api.v1.Flow.Builder b) {
         Histogram app = f.toApplication();
         if (app != null) b.setToApplication(latency(app));
         for (Stage s : Stage.values()) {
@@ -105,7 +114,7 @@ final class ApiMessages {
             Histogram h = f.latency(s);
             if (h != null) b.putStageLatency(s.name(), latency(h));
         }
-        return b.build();
+        return b;
     }
 
     /** Where an in-band loss happened: the agent's handoff counts its own under {@link Handoff#CPU}, a ring under its CPU. */

@@ -9,14 +9,18 @@ import dev.rxpath.agent.path.PathStats;
 import dev.rxpath.agent.path.ReceivePath;
 import dev.rxpath.agent.probe.HookStatus;
 import dev.rxpath.agent.traces.TraceCounts;
+import dev.rxpath.api.FlowLatencies;
 import dev.rxpath.api.v1.Flow;
+import dev.rxpath.api.v1.FlowFilter;
 import dev.rxpath.api.v1.FlowSort;
 import dev.rxpath.api.v1.GetFlowsRequest;
 import dev.rxpath.api.v1.GetFlowsResponse;
+import dev.rxpath.api.v1.GetLatencyRequest;
+import dev.rxpath.api.v1.GetLatencyResponse;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
-import dev.rxpath.api.v1.LostEvent;
 import dev.rxpath.api.v1.LatencySource;
+import dev.rxpath.api.v1.LostEvent;
 import dev.rxpath.api.v1.NodeLatency;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
@@ -27,15 +31,16 @@ import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.HdrHistogram.Histogram;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
 
 /** The Observer service over a node (a running agent, or a replayed recording): paths from the hub, flows and counters from the pipeline. */
-public final class ObserverService extends ObserverGrpc.ObserverImplBase {
+public final class ObserverService extends ObserverGrpc.ObserverImplBase implements AutoCloseable {
     private static final long MIN_INTERVAL_NS = 100_000_000L;
 
     private final ObservedNode agent;
@@ -67,6 +72,12 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         this.node = node;
         this.queueSize = queueSize;
         this.traces = traces;
+    }
+
+    /** Ends the streams' thread: what is still queued for a client is not sent (its call has ended with the server). */
+    @Override
+    public void close() {
+        streams.shutdownNow();
     }
 
     @Override
@@ -109,13 +120,8 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
 
     @Override
     public void getFlows(GetFlowsRequest request, StreamObserver<GetFlowsResponse> observer) {
-        Predicate<dev.rxpath.agent.flow.Flow> filter;
-        try {
-            filter = PathFilters.flows(request.getWhitelistList(), request.getBlacklistList(), containers, node);
-        } catch (PathFilters.Invalid e) {
-            invalid(observer, e.getMessage());
-            return;
-        }
+        Predicate<dev.rxpath.agent.flow.Flow> filter = flows(request.getWhitelistList(), request.getBlacklistList(), observer);
+        if (filter == null) return;
         if (request.getSort() == FlowSort.UNRECOGNIZED) {
             invalid(observer, "sort: unknown");
             return;
@@ -130,22 +136,52 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                 node, streams).start();
     }
 
+    /** The flows the filters select; null when one is malformed, the call then answered with INVALID_ARGUMENT naming it. */
+    private Predicate<dev.rxpath.agent.flow.Flow> flows(List<FlowFilter> whitelist, List<FlowFilter> blacklist, StreamObserver<?> observer) {
+        try {
+            return PathFilters.flows(whitelist, blacklist, containers, node);
+        } catch (PathFilters.Invalid e) {
+            invalid(observer, e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public void getLatency(GetLatencyRequest request, StreamObserver<GetLatencyResponse> observer) {
+        Predicate<dev.rxpath.agent.flow.Flow> filter = flows(request.getWhitelistList(), request.getBlacklistList(), observer);
+        if (filter == null) return;
+        // the histograms are the pipeline's: copied there, added up here
+        answer(observer, p -> p.flows().flows().stream().filter(filter).map(messages::latencies).toList(), flows -> {
+            FlowLatencies sum = new FlowLatencies();
+            flows.forEach(sum::add);
+            return sum.response(node);
+        });
+    }
+
     @Override
     public void serverStatus(ServerStatusRequest request, StreamObserver<ServerStatusResponse> observer) {
         record Counts(PathStats paths, FlowTable.Stats flows, long sockets, List<NodeLatency> latency) {}
-        pipeline.inspect(p -> new Counts(p.paths().stats(), p.flows().stats(), agent.socketsCounted(),
-                        sampledLatency(p.flows().nodeLatency())))
+        answer(observer, p -> new Counts(p.paths().stats(), p.flows().stats(), agent.socketsCounted(), sampledLatency(p.flows().nodeLatency())),
+                c -> status(c.paths(), c.flows(), c.sockets(), c.latency()));
+    }
+
+    /**
+     * A unary call's answer: {@code question} runs on the pipeline thread, between two drains,
+     * and {@code response} makes the message on the streams thread, so no gRPC thread waits.
+     */
+    private <T, R> void answer(StreamObserver<R> observer, Function<Pipeline, T> question, Function<T, R> response) {
+        pipeline.inspect(question)
                 .orTimeout(10, TimeUnit.SECONDS)
-                .whenCompleteAsync((c, failure) -> {
+                .whenCompleteAsync((found, failure) -> {
                     if (failure != null) {
                         observer.onError(Status.UNAVAILABLE.withDescription("the pipeline did not answer: " + failure).asRuntimeException());
                         return;
                     }
                     try {
-                        observer.onNext(status(c.paths(), c.flows(), c.sockets(), c.latency()));
+                        observer.onNext(response.apply(found));
                         observer.onCompleted();
                     } catch (RuntimeException e) {
-                        observer.onError(Status.INTERNAL.withDescription("status: " + e).withCause(e).asRuntimeException());
+                        observer.onError(Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException());
                     }
                 }, streams);
     }

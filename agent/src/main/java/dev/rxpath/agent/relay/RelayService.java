@@ -1,15 +1,18 @@
 package dev.rxpath.agent.relay;
 
+import com.google.protobuf.Timestamp;
 import dev.rxpath.agent.export.FlowOrder;
+import dev.rxpath.api.FlowLatencies;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.GetFlowsRequest;
 import dev.rxpath.api.v1.GetFlowsResponse;
+import dev.rxpath.api.v1.GetLatencyRequest;
+import dev.rxpath.api.v1.GetLatencyResponse;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
-import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -23,7 +26,7 @@ import java.util.function.BiConsumer;
 /**
  * The Observer service over many agents: the CLI talks to a relay as to one node. Paths are
  * merged by time ({@link MergedPaths}), flows into one sorted snapshot whose flows name their
- * nodes, and status into sums over the connected nodes plus every node's state.
+ * nodes, latencies and status into sums over the connected nodes (status with every node's state).
  */
 final class RelayService extends ObserverGrpc.ObserverImplBase {
     private static final long MIN_INTERVAL_NS = 100_000_000L;
@@ -87,6 +90,21 @@ final class RelayService extends ObserverGrpc.ObserverImplBase {
             }
         };
         snapshot.run();
+    }
+
+    @Override
+    public void getLatency(GetLatencyRequest request, StreamObserver<GetLatencyResponse> observer) {
+        this.<GetLatencyResponse>fanOut((stub, o) -> stub.getLatency(request, o)).whenComplete((answers, failure) -> {
+            Status refused = refusal(answers);
+            if (refused != null) {
+                observer.onError(refused.asRuntimeException());
+                return;
+            }
+            FlowLatencies sum = new FlowLatencies();
+            for (Answer<GetLatencyResponse> a : answers) if (a.value() != null) sum.add(a.value());
+            observer.onNext(sum.response(name));
+            observer.onCompleted();
+        });
     }
 
     @Override

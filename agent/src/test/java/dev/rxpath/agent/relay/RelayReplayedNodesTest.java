@@ -9,11 +9,15 @@ import dev.rxpath.agent.Pipeline;
 import dev.rxpath.agent.ReplayedNode;
 import dev.rxpath.agent.export.AgentServer;
 import dev.rxpath.agent.record.Recording;
+import dev.rxpath.api.FlowLatencies;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.FlowFilter;
 import dev.rxpath.api.v1.FlowSort;
+import dev.rxpath.api.v1.FlowsLatency;
 import dev.rxpath.api.v1.GetFlowsRequest;
 import dev.rxpath.api.v1.GetFlowsResponse;
+import dev.rxpath.api.v1.GetLatencyRequest;
+import dev.rxpath.api.v1.GetLatencyResponse;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.NodeLatency;
@@ -25,9 +29,9 @@ import dev.rxpath.api.v1.ServerStatusResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.netty.NettyChannelBuilder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -108,6 +112,43 @@ class RelayReplayedNodesTest {
         // the stream began with the nodes' word on themselves
         assertTrue(got.get(0).hasNodeStatus() && got.get(0).getNodeStatus().getState() == NodeState.NODE_STATE_CONNECTED
                 && got.get(0).getNodeStatus().getNodeNamesCount() == NODES, got.get(0).toString());
+    }
+
+    /**
+     * GetLatency is the flows' latencies summed where they are: on a node, what adding up its
+     * GetFlows answer gives; through the relay, every node's sum added, bucket by bucket.
+     */
+    @Test
+    void latencyIsSummedOnEachNodeAndAcrossNodes() {
+        ManagedChannel first = NettyChannelBuilder.forAddress("127.0.0.1", nodes.get(0).port()).usePlaintext().build();
+        try {
+            ObserverGrpc.ObserverBlockingStub node = ObserverGrpc.newBlockingStub(first);
+            FlowFilter closedToo = FlowFilter.newBuilder().setClosed(true).build();
+            GetLatencyResponse mine = node.getLatency(GetLatencyRequest.newBuilder().addWhitelist(closedToo).build());
+            FlowLatencies expected = new FlowLatencies();
+            node.getFlows(GetFlowsRequest.newBuilder().addWhitelist(closedToo).build()).next().getFlowsList().forEach(expected::add);
+            assertEquals(expected.response("node-00"), mine);
+            assertEquals(oneFlows, mine.getFlows());
+            assertTrue(mine.getStageLatencyOrThrow("SOCKET").getFlows() > 0, mine.toString());
+
+            GetLatencyResponse all = observer.getLatency(GetLatencyRequest.newBuilder().addWhitelist(closedToo).build());
+            assertEquals("relay", all.getNodeName());
+            assertEquals(NODES * mine.getFlows(), all.getFlows());
+            assertEquals(mine.getStageLatencyMap().keySet(), all.getStageLatencyMap().keySet());
+            mine.getStageLatencyMap().forEach((stage, l) -> {
+                FlowsLatency sum = all.getStageLatencyOrThrow(stage);
+                assertEquals(NODES * l.getFlows(), sum.getFlows(), stage);
+                assertEquals(l.getSummary().getBucketsList().stream().map(b -> b.toBuilder().setCount(NODES * b.getCount()).build()).toList(),
+                        sum.getSummary().getBucketsList(), stage);
+            });
+
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> observer.getLatency(GetLatencyRequest.newBuilder()
+                    .addWhitelist(FlowFilter.newBuilder().addPod("a/b/c")).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+            assertEquals("whitelist[0].pod: \"a/b/c\" is not [namespace/]name", refused.getStatus().getDescription());
+        } finally {
+            first.shutdownNow();
+        }
     }
 
     @Test
