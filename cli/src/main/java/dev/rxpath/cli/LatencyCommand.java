@@ -1,5 +1,6 @@
 package dev.rxpath.cli;
 
+import dev.rxpath.api.Display;
 import dev.rxpath.api.EnumText;
 import dev.rxpath.api.LatencySum;
 import dev.rxpath.api.flags.FilterOptions;
@@ -11,6 +12,7 @@ import dev.rxpath.api.v1.GetLatencyResponse;
 import dev.rxpath.api.v1.LatencySource;
 import dev.rxpath.api.v1.NodeLatency;
 import dev.rxpath.api.v1.NodeState;
+import dev.rxpath.api.v1.NodeStatus;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
@@ -64,6 +66,10 @@ final class LatencyCommand extends AgentCommand {
         for (Stage s : STAGES) byStage.put(EnumText.of(s), FlowsLatency.getDefaultInstance());
         // a stage this CLI does not know yet comes after the ones it does
         byStage.putAll(latency.getStageLatencyMap());
+        // through a relay, the nodes that did not answer: their flows are missing from the sums
+        List<NodeStatus> missing = latency.getNodesList().stream().filter(n -> n.getState() != NodeState.NODE_STATE_CONNECTED).toList();
+        missing.forEach(n -> out.println(Display.node(n) + " (its flows are not in these sums)"));
+        if (!missing.isEmpty()) out.println();
         long flows = latency.getFlows();
         if (flows == 0) {
             out.println("No flow matches.");

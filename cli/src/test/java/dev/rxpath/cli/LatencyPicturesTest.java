@@ -7,10 +7,13 @@ import com.google.protobuf.util.Durations;
 import dev.rxpath.api.FlowLatencies;
 import dev.rxpath.api.LatencySum;
 import dev.rxpath.api.v1.Flow;
+import dev.rxpath.api.v1.GetLatencyResponse;
 import dev.rxpath.api.v1.LatencyBucket;
 import dev.rxpath.api.v1.LatencySource;
 import dev.rxpath.api.v1.LatencySummary;
 import dev.rxpath.api.v1.NodeLatency;
+import dev.rxpath.api.v1.NodeState;
+import dev.rxpath.api.v1.NodeStatus;
 import dev.rxpath.api.v1.ReceivePath;
 import dev.rxpath.api.v1.ServerStatusResponse;
 import dev.rxpath.api.v1.Stage;
@@ -112,6 +115,22 @@ class LatencyPicturesTest {
         assertEquals(List.of("No flow matches.", ""), lines);
         lines = draw(ServerStatusResponse.getDefaultInstance(), List.of(Flow.getDefaultInstance()));
         assertEquals(List.of("No path latency in the 1 matching flow.", ""), lines);
+    }
+
+    /** Through a relay, a node that did not answer is named above the sums it is missing from. */
+    @Test
+    void aNodeMissingFromTheSumsIsNamed() {
+        GetLatencyResponse latency = GetLatencyResponse.newBuilder().setFlows(0)
+                .addNodes(NodeStatus.newBuilder().setName("node-a").setState(NodeState.NODE_STATE_CONNECTED))
+                .addNodes(NodeStatus.newBuilder().setName("node-b").setState(NodeState.NODE_STATE_UNAVAILABLE)
+                        .setMessage("UNAVAILABLE: io exception"))
+                .build();
+        StringWriter text = new StringWriter();
+        try (PrintWriter out = new PrintWriter(text)) {
+            LatencyCommand.draw(out, ServerStatusResponse.getDefaultInstance(), latency, 80);
+        }
+        assertEquals(List.of("NODE node-b unavailable: UNAVAILABLE: io exception (its flows are not in these sums)", "",
+                "No flow matches.", ""), text.toString().lines().toList());
     }
 
     /** The pictures of these flows, summed as an agent answers GetLatency. */

@@ -6,6 +6,8 @@ import dev.rxpath.api.v1.Endpoints;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.Handshake;
 import dev.rxpath.api.v1.LostEvent;
+import dev.rxpath.api.v1.NodeState;
+import dev.rxpath.api.v1.NodeStatus;
 import dev.rxpath.api.v1.NodeStatusEvent;
 import dev.rxpath.api.v1.ReceivePath;
 import dev.rxpath.api.v1.StageTime;
@@ -113,13 +115,22 @@ public final class Display {
 
     /** NODE b unavailable: UNAVAILABLE: io exception (Connection refused) — a relay's word on its nodes. */
     public static String node(NodeStatusEvent e) {
-        String state = switch (e.getState()) {
+        return node(String.join(",", e.getNodeNamesList()), e.getState(), e.getMessage());
+    }
+
+    /** The same of one node in a relay's answer. */
+    public static String node(NodeStatus n) {
+        return node(n.getName(), n.getState(), n.getMessage());
+    }
+
+    private static String node(String names, NodeState state, String message) {
+        String word = switch (state) {
             case NODE_STATE_CONNECTED -> "connected";
             case NODE_STATE_UNAVAILABLE -> "unavailable";
             case NODE_STATE_ERROR -> "error";
             case NODE_STATE_UNSPECIFIED, UNRECOGNIZED -> "unknown";
         };
-        return "NODE " + String.join(",", e.getNodeNamesList()) + " " + state + (e.getMessage().isEmpty() ? "" : ": " + e.getMessage());
+        return "NODE " + names + " " + word + (message.isEmpty() ? "" : ": " + message);
     }
 
     /** subscriber queue; perf ring, cpu1. */

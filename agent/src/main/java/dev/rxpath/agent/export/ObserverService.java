@@ -31,8 +31,9 @@ import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -52,11 +53,11 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase impleme
     private final int queueSize;
     private final Supplier<TraceCounts> traces;
     /** Where every stream's sends and every question's answer run: one thread for all of them, never the pipeline's. */
-    private final ScheduledExecutorService streams = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledExecutorService streams = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "rxpath-streams");
         t.setDaemon(true);
         return t;
-    });
+    }, new ThreadPoolExecutor.DiscardPolicy()); // after close: the pipeline's late offers are dropped, not thrown at it
     private final long startNs = System.nanoTime();
     private long rateAtNs = startNs, rateReceived;
     private double rate;

@@ -1,6 +1,7 @@
 package dev.rxpath.agent.relay;
 
 import dev.rxpath.api.v1.NodeState;
+import dev.rxpath.api.v1.NodeStatus;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
@@ -18,7 +19,17 @@ import java.util.function.Consumer;
  */
 final class Peer implements AutoCloseable {
     /** What the relay knows of a peer at one moment. */
-    record View(String address, String name, NodeState state, String message, ServerStatusResponse status) {}
+    record View(String address, String name, NodeState state, String message, ServerStatusResponse status) {
+        /**
+         * Its entry in a relay's answer: connected under the name it gave when it answered
+         * ({@code answered}), else its state and why (a connected node that did not answer is unavailable).
+         */
+        NodeStatus.Builder node(String answered) {
+            NodeStatus.Builder n = NodeStatus.newBuilder().setName(answered != null ? answered : name).setAddress(address);
+            if (answered != null) return n.setState(NodeState.NODE_STATE_CONNECTED);
+            return n.setState(state == NodeState.NODE_STATE_CONNECTED ? NodeState.NODE_STATE_UNAVAILABLE : state).setMessage(message);
+        }
+    }
 
     private final String address;
     private final ManagedChannel channel;

@@ -10,6 +10,7 @@ import dev.rxpath.api.v1.GetLatencyRequest;
 import dev.rxpath.api.v1.GetLatencyResponse;
 import dev.rxpath.api.v1.GetPathsRequest;
 import dev.rxpath.api.v1.GetPathsResponse;
+import dev.rxpath.api.v1.NodeStatus;
 import dev.rxpath.api.v1.ObserverGrpc;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
@@ -101,8 +102,12 @@ final class RelayService extends ObserverGrpc.ObserverImplBase {
                 return;
             }
             FlowLatencies sum = new FlowLatencies();
-            for (Answer<GetLatencyResponse> a : answers) if (a.value() != null) sum.add(a.value());
-            observer.onNext(sum.response(name));
+            List<NodeStatus> nodes = new ArrayList<>();
+            for (Answer<GetLatencyResponse> a : answers) {
+                if (a.value() != null) sum.add(a.value());
+                nodes.add(a.peer().view().node(a.value() != null ? a.value().getNodeName() : null).build());
+            }
+            observer.onNext(sum.response(name).toBuilder().addAllNodes(nodes).build());
             observer.onCompleted();
         });
     }

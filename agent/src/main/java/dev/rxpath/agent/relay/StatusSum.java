@@ -4,8 +4,6 @@ import dev.rxpath.api.LatencySum;
 import dev.rxpath.api.v1.LostEvent;
 import dev.rxpath.api.v1.LostSource;
 import dev.rxpath.api.v1.NodeLatency;
-import dev.rxpath.api.v1.NodeState;
-import dev.rxpath.api.v1.NodeStatus;
 import dev.rxpath.api.v1.ServerStatusResponse;
 import dev.rxpath.api.v1.Stage;
 import java.util.Comparator;
@@ -39,14 +37,11 @@ final class StatusSum {
                 .thenComparingInt(k -> k.stage() == Stage.STAGE_UNSPECIFIED_VALUE ? Integer.MAX_VALUE : k.stage()));
         for (Node n : nodes) {
             ServerStatusResponse s = n.status();
-            NodeStatus.Builder ns = NodeStatus.newBuilder().setName(s != null ? s.getNodeName() : n.view().name())
-                    .setAddress(n.view().address());
             if (s == null) {
-                NodeState state = n.view().state() == NodeState.NODE_STATE_CONNECTED ? NodeState.NODE_STATE_UNAVAILABLE : n.view().state();
-                b.addNodes(ns.setState(state).setMessage(n.view().message()));
+                b.addNodes(n.view().node(null));
                 continue;
             }
-            b.addNodes(ns.setState(NodeState.NODE_STATE_CONNECTED).setUptime(s.getUptime()));
+            b.addNodes(n.view().node(s.getNodeName()).setUptime(s.getUptime()));
             if (s.getUptime().getSeconds() > b.getUptime().getSeconds()
                     || (s.getUptime().getSeconds() == b.getUptime().getSeconds() && s.getUptime().getNanos() > b.getUptime().getNanos())) {
                 b.setUptime(s.getUptime());

@@ -133,6 +133,7 @@ class RelayReplayedNodesTest {
 
             GetLatencyResponse all = observer.getLatency(GetLatencyRequest.newBuilder().addWhitelist(closedToo).build());
             assertEquals("relay", all.getNodeName());
+            assertEquals(NODES, all.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_STATE_CONNECTED).count(), all.getNodesList().toString());
             assertEquals(NODES * mine.getFlows(), all.getFlows());
             assertEquals(mine.getStageLatencyMap().keySet(), all.getStageLatencyMap().keySet());
             mine.getStageLatencyMap().forEach((stage, l) -> {
@@ -148,6 +149,35 @@ class RelayReplayedNodesTest {
             assertEquals("whitelist[0].pod: \"a/b/c\" is not [namespace/]name", refused.getStatus().getDescription());
         } finally {
             first.shutdownNow();
+        }
+    }
+
+    /** A node that does not answer is named, and the sums are of the nodes that did. */
+    @Test
+    void aNodeThatDoesNotAnswerIsNamedBesideTheSums() throws Exception {
+        int dead;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = free.getLocalPort(); // nothing listens there once it is closed
+        }
+        try (Peers two = new Peers(List.of("127.0.0.1:" + nodes.get(0).port(), "127.0.0.1:" + dead), null, 1000, Peers.Tls.NONE, 5000, 200, why -> {})) {
+            AgentServer partial = AgentServer.start(new RelayService(two, "partial", 200_000_000L, 1000), null,
+                    new AgentServer.Tcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, null, null));
+            ManagedChannel toPartial = NettyChannelBuilder.forAddress("127.0.0.1", partial.tcpPort()).usePlaintext().build();
+            ManagedChannel toNode = NettyChannelBuilder.forAddress("127.0.0.1", nodes.get(0).port()).usePlaintext().build();
+            try {
+                GetLatencyRequest closedToo = GetLatencyRequest.newBuilder().addWhitelist(FlowFilter.newBuilder().setClosed(true)).build();
+                GetLatencyResponse sum = ObserverGrpc.newBlockingStub(toPartial).getLatency(closedToo);
+                GetLatencyResponse node = ObserverGrpc.newBlockingStub(toNode).getLatency(closedToo);
+                assertEquals(node.toBuilder().setNodeName("partial").clearNodes().build(), sum.toBuilder().clearNodes().build(),
+                        "the sums are the answering node's");
+                assertEquals(List.of(List.of("node-00", NodeState.NODE_STATE_CONNECTED), List.of("127.0.0.1:" + dead, NodeState.NODE_STATE_UNAVAILABLE)),
+                        sum.getNodesList().stream().map(n -> List.<Object>of(n.getName(), n.getState())).toList());
+                assertFalse(sum.getNodes(1).getMessage().isEmpty(), "why: " + sum.getNodes(1));
+            } finally {
+                toPartial.shutdownNow();
+                toNode.shutdownNow();
+                partial.close();
+            }
         }
     }
 
