@@ -22,7 +22,7 @@ public record Cgroup(String name, Path dir) {
      */
     public static Cgroup withId(long id, Path v2Mount) {
         try (Stream<Path> dirs = Files.walk(v2Mount)) {
-            Path dir = dirs.filter(d -> Files.isDirectory(d) && inode(d) == id).findFirst()
+            Path dir = dirs.filter(d -> Files.isDirectory(d) && idOrNone(d) == id).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(id + " is no cgroup's id under " + v2Mount));
             return new Cgroup("/" + v2Mount.relativize(dir), dir);
         } catch (IOException e) {
@@ -30,9 +30,14 @@ public record Cgroup(String name, Path dir) {
         }
     }
 
-    private static long inode(Path dir) {
+    /** A v2 cgroup's id, as bpf_get_current_cgroup_id() gives it: its directory's inode number. */
+    public static long id(Path dir) throws IOException {
+        return ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
+    }
+
+    private static long idOrNone(Path dir) {
         try {
-            return ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
+            return id(dir);
         } catch (IOException removedWhileWalked) {
             return -1;
         }
