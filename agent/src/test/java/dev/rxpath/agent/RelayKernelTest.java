@@ -13,6 +13,7 @@ import dev.rxpath.api.v1.GetPathsResponse;
 import dev.rxpath.api.v1.NodeState;
 import dev.rxpath.api.v1.NodeStatus;
 import dev.rxpath.api.v1.ObserverGrpc;
+import dev.rxpath.api.v1.PathFilter;
 import dev.rxpath.api.v1.ServerStatusRequest;
 import dev.rxpath.api.v1.ServerStatusResponse;
 import io.grpc.ManagedChannel;
@@ -49,6 +50,12 @@ class RelayKernelTest {
     private static int relayPort;
     private static ManagedChannel channel;
     private static ObserverGrpc.ObserverBlockingStub observer;
+    /**
+     * How long the relay holds a path for older ones. A node streams a path a few hundred ms after
+     * it entered (its rings are read at most 100 ms apart, and a path ends when its skb is freed),
+     * more on a busy machine: the wait must outlast that for the merge to have something to order.
+     */
+    private static final long DRAIN_MS = 2000;
 
     @BeforeAll
     static void start() throws Exception {
@@ -57,7 +64,7 @@ class RelayKernelTest {
         for (int i = 0; i < NODES.length; i++) AGENTS[i] = agent(i);
         for (AgentProcess a : AGENTS) a.awaitAttached();
         relayPort = freePort();
-        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:" + relayPort, "--poll-interval", "200", "--drain-timeout", "300"));
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:" + relayPort, "--poll-interval", "200", "--drain-timeout", String.valueOf(DRAIN_MS)));
         for (int p : PORTS) args.addAll(List.of("--peer", "127.0.0.1:" + p));
         relay = AgentProcess.start(AgentProcess.command("relay", args.toArray(String[]::new)));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", relayPort).usePlaintext().build();
@@ -98,14 +105,20 @@ class RelayKernelTest {
     /** A followed GetPaths through the relay, collecting what arrives. */
     private static final class Follow implements AutoCloseable {
         final List<GetPathsResponse> got = new CopyOnWriteArrayList<>();
+        /** When each of {@code got} reached this client, wall-clock nanoseconds (added first, so never shorter than it). */
+        final List<Long> arrived = new CopyOnWriteArrayList<>();
         private final ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", relayPort).usePlaintext().build();
         private final io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
 
         Follow() {
-            GetPathsRequest request = GetPathsRequest.newBuilder().setFollow(true).build();
+            // only paths this test's sockets read: the nodes also see the relay's own streams, whose paths
+            // would otherwise flow back through it and crowd the sort buffer
+            GetPathsRequest request = GetPathsRequest.newBuilder().setFollow(true)
+                    .addWhitelist(PathFilter.newBuilder().addPid((int) ProcessHandle.current().pid())).build();
             context.run(() -> ObserverGrpc.newStub(ch).getPaths(request, new StreamObserver<>() {
                 @Override
                 public void onNext(GetPathsResponse r) {
+                    arrived.add(wallNanos());
                     got.add(r);
                 }
 
@@ -119,6 +132,16 @@ class RelayKernelTest {
 
         List<GetPathsResponse> paths(Predicate<GetPathsResponse> which) {
             return got.stream().filter(GetPathsResponse::hasPath).filter(which).toList();
+        }
+
+        /** The chosen paths in the order they came, each with when it reached this client. */
+        List<Arrival> arrivals(Predicate<GetPathsResponse> which) {
+            List<GetPathsResponse> all = List.copyOf(got);
+            List<Arrival> chosen = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).hasPath() && which.test(all.get(i))) chosen.add(new Arrival(all.get(i), arrived.get(i)));
+            }
+            return chosen;
         }
 
         boolean event(NodeState state, String node) {
@@ -145,11 +168,20 @@ class RelayKernelTest {
             t = Traffic.loopback(InetAddress.getLoopbackAddress(), 200_000);
             Predicate<GetPathsResponse> ours = r -> r.getPath().getEndpoints().getLocalPort() == t.serverPort();
             KernelTests.await("the connection's paths from every node", 20_000, () -> pathsByNode(follow.paths(ours)).size() == NODES.length);
-            // the connection's paths each finish within the drain timeout of entering; a path that waits
-            // longer (the relay's own gRPC connections leave segments unread on these nodes) comes when it finishes
-            List<GetPathsResponse> paths = follow.paths(ours);
-            for (int i = 1; i < paths.size(); i++) {
-                assertTrue(entered(paths.get(i - 1)) <= entered(paths.get(i)), "merged by the time each path entered its node, at " + i);
+            // The relay holds a path until it is older than the drain timeout, so the paths come in the order
+            // they entered their nodes, except one that reached the relay after a newer one had waited that
+            // out: such a path goes on at once rather than wait for nothing (on a busy machine, or one whose
+            // segments sat unread). So every older path after a newer one reached this client at least the
+            // drain timeout after the newer one entered (the nodes share this machine's clock).
+            List<Arrival> came = follow.arrivals(ours);
+            long newest = Long.MIN_VALUE;
+            for (int i = 0; i < came.size(); i++) {
+                long entered = entered(came.get(i).response());
+                if (entered < newest) {
+                    assertTrue(came.get(i).atNs() >= newest + TimeUnit.MILLISECONDS.toNanos(DRAIN_MS),
+                            "path " + i + " came before the newer one had waited out the drain timeout: " + (came.get(i).atNs() - newest) / 1_000_000 + " ms");
+                }
+                newest = Math.max(newest, entered);
             }
             Map<String, Long> byNode = pathsByNode(follow.paths(ours));
             assertEquals(java.util.Set.of(NODES), byNode.keySet(), byNode.toString());
@@ -265,6 +297,13 @@ class RelayKernelTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue(), text);
         assertTrue(text.contains("--peer 10.255.0.1:4244 is not a loopback address: plaintext is refused, give --tls-ca"), text);
+    }
+
+    private record Arrival(GetPathsResponse response, long atNs) {}
+
+    private static long wallNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static long entered(GetPathsResponse r) {
