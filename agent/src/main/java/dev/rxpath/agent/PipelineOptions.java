@@ -76,6 +76,7 @@ final class PipelineOptions {
      * kernel watch).
      */
     void requireFiltersApplied(boolean printing, Set<String> applied) {
+        filters.request(); // refuses what is malformed even where nothing prints (--stage alone)
         Set<String> printOnly = new TreeSet<>(filters.given(false));
         printOnly.removeAll(applied);
         printOnly.addAll(filters.given(true));

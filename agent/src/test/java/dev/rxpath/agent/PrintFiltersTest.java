@@ -58,6 +58,9 @@ class PrintFiltersTest {
         Run notPrinting = replay("--print", "none", "--verdict", "dropped");
         assertEquals(2, notPrinting.status());
         assertTrue(notPrinting.err().startsWith("--verdict chooses the paths --print shows"), notPrinting.err());
+        Run stageAlone = replay("--print", "none", "--stage", "socket");
+        assertEquals(2, stageAlone.status());
+        assertTrue(stageAlone.err().startsWith("--stage qualifies --min-latency: give both"), stageAlone.err());
         // the agent checks before it needs the kernel; its --port alone would narrow the kernel's watch
         Process agent = AgentProcess.command("agent", "--port", "443", "--comm", "nginx").redirectErrorStream(true).start();
         String text = new String(agent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
