@@ -34,6 +34,7 @@ import dev.rxpath.agent.ring.RingException;
 import dev.rxpath.agent.sys.Capabilities;
 import dev.rxpath.agent.traces.TailSampler;
 import dev.rxpath.agent.traces.TraceExport;
+import dev.rxpath.api.flags.CgroupV2;
 import dev.rxpath.api.flags.PathFilterOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -384,7 +385,7 @@ final class AgentCommand implements Callable<Integer> {
 
     private List<Cgroup> cgroups(List<Long> ids) {
         if (ids.isEmpty()) return List.of();
-        Path mount = Cgroup.v2Mount().orElseThrow(() -> new ParameterException(spec.commandLine(),
+        Path mount = CgroupV2.mount().orElseThrow(() -> new ParameterException(spec.commandLine(),
                 "--cgroup: this machine has no cgroup v2 hierarchy mounted (/proc/self/mountinfo lists no cgroup2)"));
         List<Cgroup> out = new java.util.ArrayList<>();
         for (long id : ids) {

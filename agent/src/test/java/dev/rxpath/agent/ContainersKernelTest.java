@@ -3,15 +3,15 @@ package dev.rxpath.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rxpath.agent.probe.Cgroup;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodListBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import dev.rxpath.api.flags.CgroupV2;
 import dev.rxpath.api.v1.Flow;
 import dev.rxpath.api.v1.FlowFilter;
 import dev.rxpath.api.v1.GetFlowsRequest;
 import dev.rxpath.api.v1.ObserverGrpc;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodListBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.BufferedReader;
@@ -49,7 +49,7 @@ class ContainersKernelTest {
 
     @Test
     void aReaderInAPodsContainerCgroupIsThatContainers() throws Exception {
-        Path mount = Cgroup.v2Mount().orElseThrow(() -> new AssertionError("this machine has no cgroup v2 hierarchy mounted"));
+        Path mount = CgroupV2.mount().orElseThrow(() -> new AssertionError("this machine has no cgroup v2 hierarchy mounted"));
         Path top = mount.resolve("rxpath-test-" + ProcessHandle.current().pid() + ".slice");
         Path scope = top.resolve("kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + UID.replace('-', '_') + ".slice/cri-containerd-"
                 + ID + ".scope");

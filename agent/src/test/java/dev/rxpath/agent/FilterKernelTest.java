@@ -12,6 +12,7 @@ import dev.rxpath.agent.probe.Cidr;
 import dev.rxpath.agent.probe.KernelFilter;
 import dev.rxpath.agent.probe.ReceiveHooks;
 import dev.rxpath.agent.probe.Sampling;
+import dev.rxpath.api.flags.CgroupV2;
 import java.io.BufferedReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -71,7 +72,7 @@ class FilterKernelTest {
 
     @Test
     void onlySocketsWhoseTaskIsInTheCgroupAreCountedAndRecorded() throws Exception {
-        Path mount = Cgroup.v2Mount().orElseThrow(() -> new AssertionError("this machine has no cgroup v2 hierarchy mounted"));
+        Path mount = CgroupV2.mount().orElseThrow(() -> new AssertionError("this machine has no cgroup v2 hierarchy mounted"));
         Path dir = Files.createDirectory(mount.resolve("rxpath-test-" + ProcessHandle.current().pid()));
         try (ServerSocket server = new ServerSocket(0, 4, LOOPBACK)) {
             KernelFilter filter = new KernelFilter(Set.of(), Set.of(), Set.of(), List.of(), List.of(), List.of(new Cgroup("/" + mount.relativize(dir), dir)));

@@ -1,6 +1,6 @@
 package dev.rxpath.agent.containers;
 
-import dev.rxpath.agent.probe.Cgroup;
+import dev.rxpath.api.flags.CgroupV2;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -69,7 +69,7 @@ final class CgroupPaths {
             Files.walkFileTree(mount, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    long id = Cgroup.id(dir);
+                    long id = CgroupV2.id(dir);
                     ids.put(dir, id);
                     found.put(id, new Known(dir.equals(mount) ? 0 : ids.getOrDefault(dir.getParent(), 0L), Container.of("/" + mount.relativize(dir))));
                     return FileVisitResult.CONTINUE;

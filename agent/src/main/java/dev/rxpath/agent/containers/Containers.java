@@ -1,6 +1,6 @@
 package dev.rxpath.agent.containers;
 
-import dev.rxpath.agent.probe.Cgroup;
+import dev.rxpath.api.flags.CgroupV2;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Optional;
@@ -22,7 +22,7 @@ public final class Containers implements AutoCloseable {
 
     /** Under the host's cgroup v2 mount, as /proc/self/mountinfo shows it; {@code pods} may be null (not in Kubernetes). */
     public static Containers ofHost(Pods pods) {
-        return Cgroup.v2Mount().map(m -> new Containers(new CgroupPaths(m), pods)).orElse(NONE);
+        return CgroupV2.mount().map(m -> new Containers(new CgroupPaths(m), pods)).orElse(NONE);
     }
 
     /** Under {@code mount}: in a container, the host's hierarchy mounted there. */

@@ -1,11 +1,10 @@
 package dev.rxpath.agent.probe;
 
+import dev.rxpath.api.flags.CgroupV2;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -30,50 +29,11 @@ public record Cgroup(String name, Path dir) {
         }
     }
 
-    /** A v2 cgroup's id, as bpf_get_current_cgroup_id() gives it: its directory's inode number. */
-    public static long id(Path dir) throws IOException {
-        return ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
-    }
-
     private static long idOrNone(Path dir) {
         try {
-            return id(dir);
+            return CgroupV2.id(dir);
         } catch (IOException removedWhileWalked) {
             return -1;
         }
-    }
-
-    /** Where the cgroup v2 hierarchy is mounted, from /proc/self/mountinfo; empty on a v1-only machine. */
-    public static Optional<Path> v2Mount() {
-        try {
-            return v2Mount(Files.readAllLines(Path.of("/proc/self/mountinfo")));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** "36 25 0:30 / /sys/fs/cgroup/unified rw,nosuid shared:9 - cgroup2 cgroup2 rw": the mount point is the fifth field, octal-escaped. */
-    static Optional<Path> v2Mount(List<String> mountinfo) {
-        for (String line : mountinfo) {
-            int dash = line.indexOf(" - ");
-            if (dash < 0 || !line.startsWith("cgroup2 ", dash + 3)) continue;
-            String[] f = line.substring(0, dash).split(" ");
-            if (f.length > 4) return Optional.of(Path.of(unescape(f[4])));
-        }
-        return Optional.empty();
-    }
-
-    private static String unescape(String field) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length()) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }
