@@ -386,7 +386,7 @@ final class AgentCommand implements Callable<Integer> {
     private List<Cgroup> cgroups(List<Long> ids) {
         if (ids.isEmpty()) return List.of();
         Path mount = CgroupV2.mount().orElseThrow(() -> new ParameterException(spec.commandLine(),
-                "--cgroup: this machine has no cgroup v2 hierarchy mounted (/proc/self/mountinfo lists no cgroup2)"));
+                "--cgroup: " + CgroupV2.NOT_MOUNTED));
         List<Cgroup> out = new java.util.ArrayList<>();
         for (long id : ids) {
             try {

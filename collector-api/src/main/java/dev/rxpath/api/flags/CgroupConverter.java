@@ -24,8 +24,7 @@ public final class CgroupConverter implements ITypeConverter<Long> {
     static long id(String text, Supplier<Optional<Path>> v2Mount) {
         Path asGiven = Path.of(text);
         Path dir = text.startsWith("/") && Files.isDirectory(asGiven) ? asGiven
-                : v2Mount.get().orElseThrow(() -> new TypeConversionException("'" + text
-                        + "': this machine has no cgroup v2 hierarchy mounted (/proc/self/mountinfo lists no cgroup2)"))
+                : v2Mount.get().orElseThrow(() -> new TypeConversionException("'" + text + "': " + CgroupV2.NOT_MOUNTED))
                         .resolve(text.replaceFirst("^/+", ""));
         if (!Files.isRegularFile(dir.resolve("cgroup.procs"))) {
             throw new TypeConversionException("'" + text + "' is neither a cgroup id nor a cgroup v2 directory (" + dir + " has no cgroup.procs)");

@@ -12,6 +12,9 @@ import java.util.Optional;
  * is mounted, and a cgroup's id.
  */
 public final class CgroupV2 {
+    /** Why a cgroup cannot be named here when {@link #mount()} is empty. */
+    public static final String NOT_MOUNTED = "this machine has no cgroup v2 hierarchy mounted (/proc/self/mountinfo lists no cgroup2)";
+
     private CgroupV2() {}
 
     /** Where the hierarchy is mounted, from /proc/self/mountinfo; empty on a v1-only machine. */
