@@ -109,7 +109,7 @@ public abstract class FilterOptions {
 
     @Option(names = "--cgroup", split = ",", paramLabel = "ID|DIR", converter = CgroupConverter.class,
             description = "The reading task's cgroup v2 or one above it (a slice, a pod): its id, or its directory on this"
-                    + " machine (as /proc/PID/cgroup names it, or under /sys/fs/cgroup).")
+                    + " machine (its full path, or as /proc/PID/cgroup names it under the cgroup v2 mount).")
     void cgroup(List<Long> values) {
         positive("--cgroup", values);
         add("--cgroup", values, "cgroup_id");
